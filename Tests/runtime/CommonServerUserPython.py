@@ -1,0 +1,1 @@
+"""Customer-defined shared code: empty on a fresh XSOAR server, and empty here."""

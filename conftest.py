@@ -1,0 +1,28 @@
+"""Test set-up shared by the whole repository.
+
+Pack code imports the platform runtime as top-level modules (`import demistomock as demisto`,
+`from CommonServerPython import *`), so `Tests/runtime` goes on the path first, as the platform's docker image
+has them on its path. The `invocation` fixture gives each test a fresh `demistomock.Invocation`: the command,
+params and args a test sets, and the results, incidents, last run and context a command produces.
+"""
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+sys.path.insert(0, str(ROOT / "Tests" / "runtime"))
+if str(ROOT) not in sys.path:
+    sys.path.insert(1, str(ROOT))
+
+import demistomock  # noqa: E402
+
+
+@pytest.fixture
+def invocation(tmp_path, monkeypatch):
+    """A fresh platform invocation; files written by `fileResult` land in the test's temporary folder."""
+    monkeypatch.chdir(tmp_path)
+    current = demistomock.use(demistomock.Invocation(integration_instance="Vectra RUX test", brand="Vectra RUX"))
+    yield current
+    demistomock.use(demistomock.Invocation())
