@@ -1,8 +1,9 @@
 """Print the pinned requirements of pyproject.toml (run time + dev), one per line, for `make venv`."""
 
 import sys
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 
 def pinned_requirements(pyproject: Path) -> list[str]:

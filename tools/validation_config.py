@@ -36,12 +36,14 @@ def offline_config(sdk_text: str) -> str:
         assignment = re.match(r"\s*(\w+)\s*=\s*\[", line)
         if assignment:
             current_list = assignment.group(1)
-        if current_list in RULE_LISTS:
-            line = _strip_rules(line)
-            if line is None:
-                continue
+        in_rule_list = current_list in RULE_LISTS
         if "]" in line:
             current_list = None
+        if in_rule_list:
+            stripped = _strip_rules(line)
+            if stripped is None:
+                continue
+            line = stripped
         out.append(line)
     return HEADER + "\n".join(out) + "\n"
 

@@ -1,6 +1,7 @@
 import re
-import tomllib
 from pathlib import Path
+
+import tomllib
 
 from tools.validation_config import needs_network, offline_config, sdk_config_path
 

@@ -7,6 +7,7 @@ Pack code imports it exactly as on XSOAR: `from CommonServerPython import *`.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -15,7 +16,7 @@ import sys
 import time
 import traceback
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 import demistomock as demisto
@@ -113,6 +114,7 @@ def argToList(arg: Any, separator: str = ",", transform: Any = None) -> list:
     """A CSV string, a JSON list string, a list or a scalar, as a list (items of a CSV string are stripped)."""
     if not arg:
         return []
+    items: list | None
     if isinstance(arg, list):
         items = arg
     elif isinstance(arg, str):
@@ -126,6 +128,7 @@ def argToList(arg: Any, separator: str = ",", transform: Any = None) -> list:
             items = [part.strip() for part in arg.split(separator)]
     else:
         items = [arg]
+    items = items if isinstance(items, list) else [items]
     return [transform(item) for item in items] if transform else items
 
 
@@ -248,7 +251,7 @@ def timestamp_to_datestring(timestamp: Any, date_format: str = "%Y-%m-%dT%H:%M:%
 
 def string_to_table_header(string: str) -> str:
     if not isinstance(string, str):
-        raise Exception("The key is not a string: {}".format(string))
+        raise Exception(f"The key is not a string: {string}")
     return string.replace("_", " ").title()
 
 
@@ -485,11 +488,15 @@ def return_error(message: Any, error: Any = "", outputs: Any = None) -> None:
         demisto.error(str(error))
     if demisto.command() in _SERVER_HANDLED_COMMANDS:
         raise Exception(message)
-    demisto.results({"Type": entryTypes["error"], "ContentsFormat": formats["text"], "Contents": message, "EntryContext": outputs})
+    demisto.results(
+        {"Type": entryTypes["error"], "ContentsFormat": formats["text"], "Contents": message, "EntryContext": outputs}
+    )
     sys.exit(0)
 
 
-def return_warning(message: Any, exit: bool = False, warning: Any = "", outputs: Any = None, ignore_auto_extract: bool = False) -> None:
+def return_warning(
+    message: Any, exit: bool = False, warning: Any = "", outputs: Any = None, ignore_auto_extract: bool = False
+) -> None:
     demisto.debug(str(message))
     if warning:
         demisto.debug(str(warning))
@@ -682,7 +689,7 @@ class BaseClient:
         timeout: float | None = None,
     ):
         self._base_url = base_url
-        self._verify = verify
+        self._verify: bool | str = verify
         self._ok_codes = ok_codes
         self._headers = headers
         self._auth = auth
@@ -695,10 +702,8 @@ class BaseClient:
                 self._verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
 
     def __del__(self) -> None:
-        try:
+        with contextlib.suppress(Exception):  # the session may already be gone at interpreter shutdown
             self._session.close()
-        except Exception:  # noqa: S110 - interpreter shutdown
-            pass
 
     def _implement_retry(
         self,

@@ -21,8 +21,8 @@ from collections.abc import Callable
 from typing import Any
 
 
-class IntegrationContextVersionError(Exception):
-    """Raised when a versioned write of the integration context lost a race with another writer."""
+class IntegrationContextVersionError(ValueError):
+    """A versioned write of the integration context lost a race with another writer (a ValueError, as on XSOAR)."""
 
 
 class IntegrationContextStore:

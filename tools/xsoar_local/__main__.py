@@ -1,0 +1,139 @@
+"""Command line of the local engine.
+
+  python -m tools.xsoar_local run <command> --instance NAME [--arg key=value ...] [--incident ID]
+  python -m tools.xsoar_local instance set NAME --integration DIR [--param key=value ...]
+  python -m tools.xsoar_local instances
+  python -m tools.xsoar_local incidents [--instance NAME]
+  python -m tools.xsoar_local entries [--incident ID]
+
+State (SQLite) and the instances file live under --state (default .state/). Each `run` executes the command in a
+new interpreter, as XSOAR runs each command in its own process (`--in-process` skips that, for speed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from tools.xsoar_local.engine import Engine, RunResult
+from tools.xsoar_local.store import PLAYGROUND
+
+ENTRY_KINDS = {1: "note", 3: "file", 4: "error", 9: "file", 11: "warning"}
+SEVERITIES = {0: "Unknown", 0.5: "Info", 1: "Low", 2: "Medium", 3: "High", 4: "Critical"}
+
+
+def key_values(pairs: list[str] | None, option: str, parse_json: bool = False) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"{option} expects key=value, got {pair!r}")
+        if parse_json:
+            try:
+                values[key] = json.loads(value)
+                continue
+            except ValueError:
+                pass
+        values[key] = value
+    return values
+
+
+def render_entry(entry: dict) -> str:
+    kind = ENTRY_KINDS.get(entry.get("Type"), f"type {entry.get('Type')}")  # type: ignore[arg-type]
+    if kind == "file":
+        return f"[file] {entry.get('File')} ({entry.get('FileSize', '?')} bytes) -> {entry.get('FilePath', 'not kept')}"
+    body = entry.get("HumanReadable")
+    if not body:
+        contents = entry.get("Contents")
+        body = contents if isinstance(contents, str) else json.dumps(contents, indent=2, ensure_ascii=False)
+    return f"[{kind}]\n{body}".rstrip()
+
+
+def render_incidents(incidents: list[dict]) -> str:
+    lines = ["| id | name | severity | mirror id | status |", "|---|---|---|---|---|"]
+    for incident in incidents:
+        severity = SEVERITIES.get(incident.get("severity"), incident.get("severity"))  # type: ignore[arg-type]
+        status = {0: "Pending", 1: "Active", 2: "Closed", 3: "Archived"}.get(incident.get("status", 1), "?")
+        mirror_id = incident.get("dbotMirrorId", "")
+        lines.append(f"| {incident['id']} | {incident.get('name')} | {severity} | {mirror_id} | {status} |")
+    return "\n".join(lines)
+
+
+def print_result(result: RunResult, verbose: bool) -> None:
+    status = "ok" if result.ok else "FAILED"
+    print(f"== {result.command} on instance {result.instance!r}: {status} ({result.seconds:.2f}s)")
+    if verbose:
+        for level, message in result.logs:
+            print(f"   {level}: {message}", file=sys.stderr)
+    for entry in result.entries:
+        print(render_entry(entry))
+    if result.command == "fetch-incidents":
+        print(f"created {len(result.incidents)} incident(s)")
+        if result.incidents:
+            print(render_incidents(result.incidents))
+    if not result.ok:
+        print(f"error: {result.error}")
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m tools.xsoar_local", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--state", default=None, help="state folder (default: .state/)")
+    parser.add_argument("--config", default=None, help="instances file (default: <state>/instances.json)")
+    commands = parser.add_subparsers(dest="action", required=True)
+
+    run = commands.add_parser("run", help="run one integration command")
+    run.add_argument("command")
+    run.add_argument("--instance", required=True)
+    run.add_argument("--arg", action="append", metavar="KEY=VALUE", help="a command argument (repeatable)")
+    run.add_argument("--incident", help="run in this incident's war room (its id)")
+    run.add_argument("--in-process", action="store_true", help="skip the new interpreter per command")
+    run.add_argument("--verbose", action="store_true", help="print the integration's log lines")
+
+    instance = commands.add_parser("instance", help="configure an instance")
+    instance.add_argument("verb", choices=["set"])
+    instance.add_argument("name")
+    instance.add_argument("--integration", required=True, help="integration folder, e.g. Packs/VectraRUX/Integrations/VectraRUX")
+    instance.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter; JSON values are parsed")
+
+    commands.add_parser("instances", help="list configured instances")
+    incidents = commands.add_parser("incidents", help="list incidents")
+    incidents.add_argument("--instance")
+    entries = commands.add_parser("entries", help="print a war room")
+    entries.add_argument("--incident", default=PLAYGROUND)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse(sys.argv[1:] if argv is None else argv)
+    kwargs = {"config_path": options.config}
+    if options.state:
+        kwargs["state_dir"] = options.state
+    isolation = "module" if getattr(options, "in_process", False) else "process"
+    engine = Engine(isolation=isolation, **kwargs)  # type: ignore[arg-type]
+    try:
+        if options.action == "run":
+            result = engine.run(options.instance, options.command, key_values(options.arg, "--arg"), options.incident)
+            print_result(result, options.verbose)
+            return 0 if result.ok else 1
+        if options.action == "instance":
+            configured = engine.set_instance(options.name, options.integration, key_values(options.param, "--param", True))
+            print(f"instance {configured.name!r} of {configured.brand} saved in {engine.config_path}")
+        elif options.action == "instances":
+            for name, entry in engine._config()["instances"].items():
+                print(f"{name}: {entry['integration']}")
+        elif options.action == "incidents":
+            print(render_incidents(engine.store.incidents(instance=options.instance)))
+        elif options.action == "entries":
+            for entry in engine.store.entries(options.incident):
+                print(render_entry(entry))
+    except KeyError as error:
+        print(f"error: {error.args[0]}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,23 @@
+"""Runs one command in its own interpreter for `Engine(isolation="process")`: `python -m tools.xsoar_local.child SPEC OUT`.
+
+The parent engine writes the run's spec (instance, command, args, state) to SPEC; this process executes the
+script with a fresh interpreter and writes what it produced to OUT. The integration context is shared through the
+same SQLite file, so concurrent processes see each other's writes as on the platform.
+"""
+
+import json
+import sys
+from pathlib import Path
+
+from tools.xsoar_local.engine import Engine
+
+
+def main(spec_path: str, outcome_path: str) -> None:
+    spec = json.loads(Path(spec_path).read_text())
+    engine = Engine(state_dir=spec["state_dir"], config_path=spec["config"], isolation="module")
+    outcome = engine.execute(engine.instance(spec["instance"]), spec)
+    Path(outcome_path).write_text(json.dumps(outcome))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -1,0 +1,282 @@
+"""The local engine: runs a pack's integration commands the way an XSOAR server does.
+
+Each command gets a fresh load of the integration script (`runpy`, a new module namespace; with
+`isolation="process"` also a new interpreter, as XSOAR runs every command in its own container process), the
+instance's parameters (defaults from the integration YAML, overridden by the instance config), and the
+instance's persisted state from SQLite. What the platform would persist is persisted the way the platform does:
+
+* `fetch-incidents`: incidents are created and the last run is saved only when the fetch succeeds;
+* every other command: its entries go to the war room of the incident it ran on, or the playground;
+* the integration context is written through immediately (and versioned), whatever the command.
+
+Instances live in a JSON config file (default `.state/instances.json`):
+`{"instances": {"<name>": {"integration": "Packs/<Pack>/Integrations/<Name>", "params": {...}}}}`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import demistomock
+import yaml
+
+from tools.xsoar_local.store import PLAYGROUND, Store, now_iso
+
+ROOT = Path(__file__).resolve().parents[2]
+RUNTIME = ROOT / "Tests" / "runtime"
+DEFAULT_STATE_DIR = ROOT / ".state"
+FETCH = "fetch-incidents"
+ERROR_TYPE = 4
+FILE_TYPES = (3, 9)
+
+
+@dataclass
+class Instance:
+    name: str
+    integration_dir: Path
+    params: dict
+    brand: str
+
+    @property
+    def script(self) -> Path:
+        return self.integration_dir / f"{self.integration_dir.name}.py"
+
+
+@dataclass
+class RunResult:
+    instance: str
+    command: str
+    ok: bool
+    error: str = ""
+    entries: list[dict] = field(default_factory=list)
+    incidents: list[dict] = field(default_factory=list)
+    logs: list[tuple[str, str]] = field(default_factory=list)
+    printed: list[Any] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def integration_yaml(integration_dir: Path) -> dict:
+    return yaml.safe_load((integration_dir / f"{integration_dir.name}.yml").read_text())
+
+
+def default_params(definition: dict) -> dict:
+    """The parameters an instance starts with on the platform: each YAML `defaultvalue`, typed."""
+    params: dict[str, Any] = {}
+    for item in definition.get("configuration", []):
+        if "defaultvalue" not in item:
+            continue
+        value = item["defaultvalue"]
+        if item.get("type") == 8 and isinstance(value, str):
+            value = value.lower() == "true"
+        if item.get("type") == 16 and isinstance(value, str):
+            value = [part for part in value.split(",") if part]
+        params[item["name"]] = value
+    return params
+
+
+def normalise_entries(printed: list[Any]) -> list[dict]:
+    """What a command printed through `demisto.results`, as war-room entries."""
+    entries: list[dict] = []
+    for value in printed:
+        if value is None:
+            continue
+        if isinstance(value, list):
+            entries.extend(normalise_entries(value))
+        elif isinstance(value, dict) and "Type" in value:
+            entries.append(value)
+        elif isinstance(value, dict):
+            entries.append({"Type": 1, "ContentsFormat": "json", "Contents": value})
+        else:
+            entries.append({"Type": 1, "ContentsFormat": "text", "Contents": str(value)})
+    return entries
+
+
+class Engine:
+    def __init__(self, state_dir: str | Path = DEFAULT_STATE_DIR, config_path: str | Path | None = None,
+                 isolation: str = "module"):
+        if isolation not in ("module", "process"):
+            raise ValueError("isolation must be 'module' or 'process'")
+        self.state_dir = Path(state_dir)
+        self.config_path = Path(config_path) if config_path else self.state_dir / "instances.json"
+        self.isolation = isolation
+        self.files_dir = self.state_dir / "files"
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.store = Store(self.state_dir / "xsoar_local.db")
+        # Fault hook for the reliability suite: a failure between creating incidents and saving the last run.
+        self.fail_after_incidents = False
+
+    # --- instances ------------------------------------------------------------------------------------------
+
+    def _config(self) -> dict:
+        if not self.config_path.exists():
+            return {"instances": {}}
+        return json.loads(self.config_path.read_text())
+
+    def set_instance(self, name: str, integration_dir: str | Path, params: dict) -> Instance:
+        config = self._config()
+        directory = Path(integration_dir)
+        stored_dir = os.path.relpath(directory.resolve(), ROOT) if directory.resolve().is_relative_to(ROOT) else str(directory)
+        config["instances"][name] = {"integration": stored_dir, "params": params}
+        self.config_path.parent.mkdir(parents=True, exist_ok=True)
+        self.config_path.write_text(json.dumps(config, indent=2))
+        return self.instance(name)
+
+    def instance(self, name: str) -> Instance:
+        instances = self._config()["instances"]
+        if name not in instances:
+            known = ", ".join(sorted(instances)) or "none"
+            raise KeyError(f"no instance named {name!r} in {self.config_path} (configured: {known})")
+        entry = instances[name]
+        directory = Path(entry["integration"])
+        directory = directory if directory.is_absolute() else ROOT / directory
+        definition = integration_yaml(directory)
+        params = {**default_params(definition), **entry.get("params", {})}
+        return Instance(name=name, integration_dir=directory, params=params, brand=definition["commonfields"]["id"])
+
+    # --- running commands -----------------------------------------------------------------------------------
+
+    def run(self, instance_name: str, command: str, args: dict | None = None, incident_id: str | None = None) -> RunResult:
+        """Run one integration command and persist what the platform would persist."""
+        instance = self.instance(instance_name)
+        incident = self.store.incident(incident_id) if incident_id else {}
+        spec = {
+            "instance": instance_name,
+            "command": command,
+            "args": args or {},
+            "incident": incident or {},
+            "investigation_id": incident_id or PLAYGROUND,
+            "last_run": self.store.last_run(instance_name) if command == FETCH else {},
+            "last_mirror_run": self.store.last_mirror_run(instance_name),
+        }
+        started = now_iso()
+        clock = time.monotonic()
+        outcome = self._execute_isolated(instance, spec)
+        result = RunResult(
+            instance=instance_name,
+            command=command,
+            ok=outcome["ok"],
+            error=outcome["error"],
+            logs=[tuple(log) for log in outcome["logs"]],  # type: ignore[misc]
+            printed=outcome["printed"],
+            seconds=time.monotonic() - clock,
+        )
+        self._persist(instance, spec, outcome, result)
+        self.store.log_run(instance_name, command, started, result.ok, result.error, len(result.incidents))
+        return result
+
+    def _persist(self, instance: Instance, spec: dict, outcome: dict, result: RunResult) -> None:
+        if spec["command"] == FETCH:
+            self._persist_fetch(instance, outcome, result)
+            return
+        entries = [self._keep_file(entry, spec["investigation_id"]) for entry in normalise_entries(outcome["printed"])]
+        result.entries = self.store.add_entries(spec["investigation_id"], entries, source=spec["command"])
+        if result.ok and outcome["last_mirror_run_set"]:
+            self.store.set_last_mirror_run(instance.name, outcome["last_mirror_run"])
+
+    def _persist_fetch(self, instance: Instance, outcome: dict, result: RunResult) -> None:
+        if not result.ok:
+            return
+        result.incidents = [self.store.create_incident(instance.name, self._incident_doc(instance, incident))
+                            for incident in outcome["created_incidents"]]
+        if self.fail_after_incidents:
+            result.ok = False
+            result.error = "injected failure: the server stopped after creating incidents, before saving the last run"
+            return
+        if outcome["last_run_set"]:
+            self.store.set_last_run(instance.name, outcome["last_run"])
+
+    def _incident_doc(self, instance: Instance, incident: dict) -> dict:
+        doc = dict(incident)
+        doc.setdefault("type", instance.params.get("incidentType", ""))
+        doc.setdefault("CustomFields", {})
+        doc["sourceBrand"] = instance.brand
+        return doc
+
+    def _keep_file(self, entry: dict, investigation_id: str) -> dict:
+        """Move a file written by `fileResult` into the engine's file store and point the entry at it."""
+        if entry.get("Type") not in FILE_TYPES or not entry.get("FileID"):
+            return entry
+        written = self.files_dir / f"{investigation_id}_{entry['FileID']}"
+        if not written.exists():
+            return entry
+        kept = self.files_dir / entry["FileID"]
+        shutil.move(written, kept)
+        return {**entry, "FilePath": str(kept), "FileSize": kept.stat().st_size}
+
+    def _execute_isolated(self, instance: Instance, spec: dict) -> dict:
+        if self.isolation == "module":
+            return self.execute(instance, spec)
+        with tempfile.TemporaryDirectory() as tmp:
+            spec_path, outcome_path = Path(tmp) / "spec.json", Path(tmp) / "outcome.json"
+            spec_path.write_text(json.dumps({**spec, "state_dir": str(self.state_dir), "config": str(self.config_path)}))
+            env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(RUNTIME)]))
+            completed = subprocess.run(
+                [sys.executable, "-m", "tools.xsoar_local.child", str(spec_path), str(outcome_path)],
+                cwd=self.files_dir, env=env, capture_output=True, text=True,
+            )
+            if not outcome_path.exists():
+                return {"ok": False, "error": f"the command's process died: {completed.stderr[-2000:]}", "logs": [],
+                        "printed": [], "created_incidents": [], "last_run_set": False, "last_run": {},
+                        "last_mirror_run_set": False, "last_mirror_run": {}}
+            return json.loads(outcome_path.read_text())
+
+    def execute(self, instance: Instance, spec: dict, execute_command: Callable[[str, dict], list] | None = None) -> dict:
+        """Run the command in this interpreter with a fresh load of the script; return what it produced."""
+        invocation = demistomock.Invocation(
+            command=spec["command"],
+            params=json.loads(json.dumps(instance.params)),
+            args=spec["args"],
+            incident=spec["incident"],
+            last_run=spec["last_run"],
+            last_mirror_run=spec["last_mirror_run"],
+            integration_context=self.store.integration_context(instance.name),
+            integration_instance=instance.name,
+            brand=instance.brand,
+            investigation_id=spec["investigation_id"],
+            execute_command=execute_command,
+        )
+        ok, error = run_script(instance.script, invocation, self.files_dir)
+        errors = [entry for entry in normalise_entries(invocation.results) if entry.get("Type") == ERROR_TYPE]
+        if ok and errors:
+            ok, error = False, str(errors[0].get("Contents"))
+        return {
+            "ok": ok,
+            "error": error,
+            "logs": invocation.logs,
+            "printed": invocation.results,
+            "created_incidents": invocation.created_incidents,
+            "last_run_set": invocation.last_run_set,
+            "last_run": invocation.last_run,
+            "last_mirror_run_set": invocation.last_mirror_run_set,
+            "last_mirror_run": invocation.last_mirror_run,
+        }
+
+
+def run_script(script: Path, invocation: demistomock.Invocation, workdir: Path) -> tuple[bool, str]:
+    """Execute a script file as XSOAR does (`__name__ == '__main__'`), in a fresh module namespace."""
+    previous_invocation, previous_cwd = demistomock.current(), os.getcwd()
+    demistomock.use(invocation)
+    os.chdir(workdir)
+    sys.path.insert(0, str(script.parent))
+    try:
+        runpy.run_path(str(script), run_name="__main__")
+        return True, ""
+    except SystemExit:
+        return True, ""  # return_error ends the script with sys.exit after writing its error entry
+    except Exception as error:  # a server-handled command (fetch) failing: the platform records the message
+        return False, str(error) or type(error).__name__
+    finally:
+        sys.path.remove(str(script.parent))
+        os.chdir(previous_cwd)
+        demistomock.use(previous_invocation)

@@ -1,0 +1,106 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tools.xsoar_local.engine import Engine
+
+ECHO = Path(__file__).parent / "test_data" / "EchoIntegration"
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(params=["module", "process"])
+def engine(request, tmp_path):
+    engine = Engine(state_dir=tmp_path / "state", isolation=request.param)
+    engine.set_instance("echo", ECHO, {})
+    return engine
+
+
+def test_test_module_prints_ok_into_the_playground(engine):
+    result = engine.run("echo", "test-module")
+    assert result.ok
+    assert [entry["Contents"] for entry in result.entries] == ["ok"]
+    assert [entry["Contents"] for entry in engine.store.entries("playground")] == ["ok"]
+
+
+def test_params_start_from_yaml_defaults_and_instance_overrides(engine):
+    assert engine.run("echo", "echo-args").entries[0]["Contents"]["greeting"] == "hello"
+    engine.set_instance("echo", ECHO, {"greeting": "hi"})
+    result = engine.run("echo", "echo-args", {"a": "1"})
+    assert result.entries[0]["Contents"] == {"id": 1, "a": "1", "greeting": "hi"}
+    assert result.entries[0]["EntryContext"] == {"Echo(val.id && val.id == obj.id)": {"id": 1, "a": "1", "greeting": "hi"}}
+
+
+def test_every_command_gets_a_fresh_module(engine):
+    assert engine.run("echo", "echo-loads").entries[0]["Contents"] == 1
+    assert engine.run("echo", "echo-loads").entries[0]["Contents"] == 1
+
+
+def test_fetch_creates_incidents_and_saves_last_run(engine):
+    first = engine.run("echo", "fetch-incidents")
+    second = engine.run("echo", "fetch-incidents")
+    assert first.ok and second.ok
+    assert [i["name"] for i in engine.store.incidents()] == ["incident 1", "incident 2", "incident 3", "incident 4"]
+    assert engine.store.last_run("echo") == {"counter": 4}
+    assert {i["type"] for i in engine.store.incidents()} == {"Echo Incident"}
+
+
+def test_failed_fetch_creates_nothing_and_keeps_last_run(engine):
+    engine.run("echo", "fetch-incidents")
+    engine.set_instance("echo", ECHO, {"fail_fetch": True})
+    result = engine.run("echo", "fetch-incidents")
+    assert not result.ok and "upstream is down" in result.error
+    assert len(engine.store.incidents()) == 2
+    assert engine.store.last_run("echo") == {"counter": 2}
+
+
+def test_failure_after_incidents_keeps_incidents_but_not_last_run(engine):
+    engine.fail_after_incidents = True
+    result = engine.run("echo", "fetch-incidents")
+    assert not result.ok
+    assert len(engine.store.incidents()) == 2
+    assert engine.store.last_run("echo") == {}
+
+
+def test_integration_context_persists_between_commands(engine):
+    assert engine.run("echo", "context-bump").entries[0]["Contents"] == "bumps=1"
+    assert engine.run("echo", "context-bump").entries[0]["Contents"] == "bumps=2"
+
+
+def test_versioned_context_rejects_a_stale_write(tmp_path):
+    store = Engine(state_dir=tmp_path).store.integration_context("x")
+    context, version = store.read()
+    store.write({"a": 1}, version)
+    with pytest.raises(ValueError, match="version mismatch"):
+        store.write({"a": 2}, version)
+
+
+def test_files_are_kept_and_listed(engine):
+    entry = engine.run("echo", "file").entries[0]
+    assert entry["File"] == "capture.pcap"
+    assert Path(entry["FilePath"]).read_bytes() == b"pcap-bytes"
+
+
+def test_errors_are_entries_and_fail_the_run(engine):
+    result = engine.run("echo", "no-such-command")
+    assert not result.ok
+    assert result.entries[0]["Type"] == 4
+    assert "unknown command no-such-command" in result.entries[0]["Contents"]
+
+
+def test_cli_runs_a_command_and_prints_its_entries(tmp_path):
+    state = tmp_path / "state"
+    cli = [sys.executable, "-m", "tools.xsoar_local", "--state", str(state)]
+    subprocess.run([*cli, "instance", "set", "echo", "--integration", str(ECHO), "--param", "greeting=hey"],
+                   cwd=ROOT, check=True, capture_output=True)
+    ok = subprocess.run([*cli, "run", "echo-args", "--instance", "echo", "--arg", "who=analyst"], cwd=ROOT,
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "| hey | 1 | analyst |" in ok.stdout
+    fetch = subprocess.run([*cli, "run", "fetch-incidents", "--instance", "echo"], cwd=ROOT, capture_output=True, text=True)
+    assert "created 2 incident(s)" in fetch.stdout
+    failed = subprocess.run([*cli, "run", "nope", "--instance", "echo"], cwd=ROOT, capture_output=True, text=True)
+    assert failed.returncode == 1 and "[error]" in failed.stdout
+    missing = subprocess.run([*cli, "run", "test-module", "--instance", "ghost"], cwd=ROOT, capture_output=True, text=True)
+    assert missing.returncode == 2 and "no instance named 'ghost'" in missing.stderr

@@ -1,0 +1,263 @@
+"""The local engine's state in SQLite: what an XSOAR server keeps for an integration instance and its incidents.
+
+One database file (default `.state/xsoar_local.db`) holds, per instance, the last run, the last mirror run and the
+versioned integration context; and, server-wide, incidents (as JSON documents with indexed columns), war-room
+entries, incident links and a log of command runs. WAL mode lets separate processes — the engine and a command
+running in a child interpreter — read and write it at the same time, as concurrent jobs do on the platform.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from demistomock import IntegrationContextStore, IntegrationContextVersionError
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS last_run (instance TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS last_mirror_run (instance TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS integration_context (
+    instance TEXT PRIMARY KEY, data TEXT NOT NULL, version INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS incidents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    instance TEXT, type TEXT, status INTEGER NOT NULL DEFAULT 1, mirror_id TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS incidents_mirror ON incidents (instance, mirror_id);
+CREATE INDEX IF NOT EXISTS incidents_type_status ON incidents (type, status);
+CREATE TABLE IF NOT EXISTS entries (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    investigation TEXT NOT NULL, created TEXT NOT NULL, source TEXT, doc TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS entries_investigation ON entries (investigation);
+CREATE TABLE IF NOT EXISTS links (incident_id INTEGER NOT NULL, linked_id INTEGER NOT NULL,
+    PRIMARY KEY (incident_id, linked_id));
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, instance TEXT, command TEXT, started TEXT, finished TEXT,
+    ok INTEGER, error TEXT, incidents_created INTEGER);
+"""
+
+PLAYGROUND = "playground"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connection().executescript(SCHEMA)  # executescript manages its own transaction
+
+    def _connection(self) -> sqlite3.Connection:
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            self._local.connection = connection
+        return connection
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """An IMMEDIATE transaction: writers queue up instead of failing half-way."""
+        db = self._connection()
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            yield db
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        db.execute("COMMIT")
+
+    def close(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            connection.close()
+            self._local.connection = None
+
+    # --- per-instance JSON state ----------------------------------------------------------------------------
+
+    def _get_json(self, table: str, instance: str) -> dict:
+        row = self._connection().execute(f"SELECT data FROM {table} WHERE instance = ?", (instance,)).fetchone()  # noqa: S608
+        return json.loads(row[0]) if row else {}
+
+    def _put_json(self, table: str, instance: str, data: dict) -> None:
+        with self.transaction() as db:
+            db.execute(f"INSERT OR REPLACE INTO {table} (instance, data) VALUES (?, ?)", (instance, json.dumps(data)))  # noqa: S608
+
+    def last_run(self, instance: str) -> dict:
+        return self._get_json("last_run", instance)
+
+    def set_last_run(self, instance: str, data: dict) -> None:
+        self._put_json("last_run", instance, data)
+
+    def last_mirror_run(self, instance: str) -> dict:
+        return self._get_json("last_mirror_run", instance)
+
+    def set_last_mirror_run(self, instance: str, data: dict) -> None:
+        self._put_json("last_mirror_run", instance, data)
+
+    def integration_context(self, instance: str) -> SqliteIntegrationContext:
+        return SqliteIntegrationContext(self, instance)
+
+    def raw_state_sizes(self, instance: str) -> dict[str, int]:
+        """Bytes of last run and integration context as stored (what the platform would persist)."""
+        db = self._connection()
+        sizes = {}
+        for table in ("last_run", "integration_context", "last_mirror_run"):
+            row = db.execute(f"SELECT length(data) FROM {table} WHERE instance = ?", (instance,)).fetchone()  # noqa: S608
+            sizes[table] = row[0] if row else 0
+        return sizes
+
+    # --- incidents ------------------------------------------------------------------------------------------
+
+    def create_incident(self, instance: str, incident: dict) -> dict:
+        doc = dict(incident)
+        stamp = now_iso()
+        doc.setdefault("status", 1)
+        doc.setdefault("created", stamp)
+        doc.setdefault("modified", stamp)
+        doc.setdefault("CustomFields", {})
+        doc["sourceInstance"] = instance
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO incidents (instance, type, status, mirror_id, doc) VALUES (?, ?, ?, ?, '{}')",
+                (instance, doc.get("type"), doc["status"], _mirror_id(doc)),
+            )
+            doc["id"] = str(cursor.lastrowid)
+            db.execute("UPDATE incidents SET doc = ? WHERE id = ?", (json.dumps(doc), cursor.lastrowid))
+        return doc
+
+    def update_incident(self, incident_id: str, changes: dict) -> dict:
+        with self.transaction() as db:
+            row = db.execute("SELECT doc FROM incidents WHERE id = ?", (int(incident_id),)).fetchone()
+            if row is None:
+                raise KeyError(f"no incident {incident_id}")
+            doc = json.loads(row[0])
+            custom = changes.pop("CustomFields", None)
+            doc.update(changes)
+            if custom:
+                doc.setdefault("CustomFields", {}).update(custom)
+            doc["modified"] = now_iso()
+            db.execute(
+                "UPDATE incidents SET doc = ?, type = ?, status = ?, mirror_id = ? WHERE id = ?",
+                (json.dumps(doc), doc.get("type"), doc.get("status", 1), _mirror_id(doc), int(incident_id)),
+            )
+        return doc
+
+    def incident(self, incident_id: str) -> dict | None:
+        row = self._connection().execute("SELECT doc FROM incidents WHERE id = ?", (int(incident_id),)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def incidents(self, instance: str | None = None, incident_type: str | None = None, status: int | None = None) -> list[dict]:
+        clauses, values = [], []
+        for column, value in (("instance", instance), ("type", incident_type), ("status", status)):
+            if value is not None:
+                clauses.append(f"{column} = ?")
+                values.append(value)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        rows = self._connection().execute(f"SELECT doc FROM incidents {where} ORDER BY id", values).fetchall()  # noqa: S608
+        return [json.loads(row[0]) for row in rows]
+
+    def incidents_by_mirror_id(self, instance: str, mirror_id: str) -> list[dict]:
+        rows = self._connection().execute(
+            "SELECT doc FROM incidents WHERE instance = ? AND mirror_id = ? ORDER BY id", (instance, str(mirror_id))
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    # --- war room -------------------------------------------------------------------------------------------
+
+    def add_entries(self, investigation: str, entries: list[dict], source: str = "") -> list[dict]:
+        stored = []
+        with self.transaction() as db:
+            for entry in entries:
+                doc = dict(entry)
+                doc.setdefault("created", now_iso())
+                cursor = db.execute(
+                    "INSERT INTO entries (investigation, created, source, doc) VALUES (?, ?, ?, ?)",
+                    (str(investigation), doc["created"], source, json.dumps(doc)),
+                )
+                doc["id"] = f"{cursor.lastrowid}@{investigation}"
+                db.execute("UPDATE entries SET doc = ? WHERE id = ?", (json.dumps(doc), cursor.lastrowid))
+                stored.append(doc)
+        return stored
+
+    def entries(self, investigation: str) -> list[dict]:
+        rows = self._connection().execute(
+            "SELECT doc FROM entries WHERE investigation = ? ORDER BY id", (str(investigation),)
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    # --- links ----------------------------------------------------------------------------------------------
+
+    def link(self, incident_id: str, linked_ids: list[str]) -> None:
+        with self.transaction() as db:
+            for other in linked_ids:
+                if str(other) == str(incident_id):
+                    continue
+                db.execute("INSERT OR IGNORE INTO links VALUES (?, ?)", (int(incident_id), int(other)))
+                db.execute("INSERT OR IGNORE INTO links VALUES (?, ?)", (int(other), int(incident_id)))
+
+    def linked(self, incident_id: str) -> list[str]:
+        rows = self._connection().execute(
+            "SELECT linked_id FROM links WHERE incident_id = ? ORDER BY linked_id", (int(incident_id),)
+        ).fetchall()
+        return [str(row[0]) for row in rows]
+
+    # --- run log --------------------------------------------------------------------------------------------
+
+    def log_run(self, instance: str, command: str, started: str, ok: bool, error: str, incidents_created: int) -> None:
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO runs (instance, command, started, finished, ok, error, incidents_created) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (instance, command, started, now_iso(), int(ok), error, incidents_created),
+            )
+
+    def runs(self, instance: str | None = None) -> list[dict[str, Any]]:
+        where, values = ("WHERE instance = ?", (instance,)) if instance else ("", ())
+        rows = self._connection().execute(
+            f"SELECT instance, command, started, finished, ok, error, incidents_created FROM runs {where} ORDER BY id",  # noqa: S608
+            values,
+        ).fetchall()
+        keys = ("instance", "command", "started", "finished", "ok", "error", "incidents_created")
+        return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def _mirror_id(doc: dict) -> str | None:
+    value = doc.get("dbotMirrorId")
+    return None if value in (None, "") else str(value)
+
+
+class SqliteIntegrationContext(IntegrationContextStore):
+    """The integration context of one instance, versioned in SQLite so that concurrent writers conflict."""
+
+    def __init__(self, store: Store, instance: str):
+        self._store = store
+        self._instance = instance
+
+    def read(self) -> tuple[dict, int]:
+        row = self._store._connection().execute(
+            "SELECT data, version FROM integration_context WHERE instance = ?", (self._instance,)
+        ).fetchone()
+        return (json.loads(row[0]), row[1]) if row else ({}, 0)
+
+    def write(self, context: dict, version: int = -1) -> int:
+        with self._store.transaction() as db:
+            row = db.execute("SELECT version FROM integration_context WHERE instance = ?", (self._instance,)).fetchone()
+            stored = row[0] if row else 0
+            if version not in (-1, stored):
+                raise IntegrationContextVersionError(
+                    f"integration context version mismatch: expected {version}, stored {stored}"
+                )
+            db.execute(
+                "INSERT OR REPLACE INTO integration_context (instance, data, version) VALUES (?, ?, ?)",
+                (self._instance, json.dumps(context), stored + 1),
+            )
+        return stored + 1
