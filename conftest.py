@@ -18,6 +18,8 @@ if str(ROOT) not in sys.path:
 
 import demistomock  # noqa: E402
 
+pytest_plugins = ["tools.vectra_emulator.fixtures"]
+
 
 @pytest.fixture
 def invocation(tmp_path, monkeypatch):

@@ -10,7 +10,8 @@ PACK = Path(__file__).resolve().parent.parent / "Packs" / "VectraRUX"
 
 def png_size(data: bytes) -> tuple[int, int]:
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
-    return struct.unpack(">II", data[16:24])
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height
 
 
 def test_author_image_is_the_drawn_one_and_fits_the_marketplace_limits():
