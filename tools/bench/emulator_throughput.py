@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import requests
 
@@ -37,7 +38,7 @@ def measure(url: str, seconds: float) -> dict:
     token = session.post(f"{url}/oauth2/token", data={"grant_type": "client_credentials"},
                          auth=("xsoar-client", "xsoar-secret"), timeout=30).json()["access_token"]
     session.headers["Authorization"] = f"Bearer {token}"
-    params = {"limit": 1000, "size": "detailed", "include_info_category": "true", "ordering": "id"}
+    params: dict[str, Any] = {"limit": 1000, "size": "detailed", "include_info_category": "true", "ordering": "id"}
     requests_made = events_served = bytes_served = 0
     checkpoint = None
     started = time.perf_counter()

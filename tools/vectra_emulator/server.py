@@ -192,7 +192,8 @@ class Api:
         self.tokens = tokens
         self.faults = faults
         self.counters: Counter[tuple[str, str, int]] = Counter()
-        self.handler_seconds: Counter[str] = Counter()  # time spent building answers, per route
+        self.handler_seconds: dict[str, float] = {}  # time spent building answers, per route
+        self.events_served = 0
         self.internal_errors: list[str] = []
         self._counter_lock = threading.Lock()
         self.routes: list[tuple[str, re.Pattern[str], str, Handler]] = []
@@ -242,6 +243,7 @@ class Api:
         r("GET", "/_emulator/health", "_emulator/health", lambda req: json_response({"ok": True}))
         r("GET", "/_emulator/counters", "_emulator/counters", lambda req: json_response(self.counter_rows()))
         r("GET", "/_emulator/timings", "_emulator/timings", lambda req: json_response(dict(self.handler_seconds)))
+        r("GET", "/_emulator/stats", "_emulator/stats", lambda req: json_response(self.stats()))
         r("POST", "/_emulator/counters/reset", "_emulator/counters/reset", self.admin_reset_counters)
         r("GET", "/_emulator/faults", "_emulator/faults", lambda req: json_response(self.faults.snapshot()))
         r("POST", "/_emulator/faults", "_emulator/faults", self.admin_faults)
@@ -265,16 +267,22 @@ class Api:
     def count(self, method: str, name: str, status: int, seconds: float = 0.0) -> None:
         with self._counter_lock:
             self.counters[(method, name, status)] += 1
-            self.handler_seconds[name] += seconds
+            self.handler_seconds[name] = self.handler_seconds.get(name, 0.0) + seconds
 
     def counter_rows(self) -> list[dict]:
         with self._counter_lock:
             return [{"method": m, "route": r, "status": s, "count": c} for (m, r, s), c in sorted(self.counters.items())]
 
+    def stats(self) -> dict:
+        with self._counter_lock:
+            api = sum(count for (_, route, _), count in self.counters.items() if not route.startswith("_emulator"))
+            return {"api_requests": api, "events_served": self.events_served}
+
     def reset_counters(self) -> None:
         with self._counter_lock:
             self.counters.clear()
             self.handler_seconds.clear()
+            self.events_served = 0
 
     def authorise(self, request: Request) -> Response | None:
         if self.faults.tick_token_expiry():
@@ -327,6 +335,8 @@ class Api:
         )
         page = self.world.query_events(query)
         bodies = [self._served_event(event, query.detailed) for event in page.events]
+        with self._counter_lock:
+            self.events_served += len(bodies)
         duplicates = self.faults.duplicate_events
         if duplicates and query.checkpoint is not None and not query.descending:
             bodies = self._events_before(query, duplicates) + bodies

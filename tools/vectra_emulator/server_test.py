@@ -488,6 +488,8 @@ def test_counters_per_endpoint_and_status(vectra_emulator, vectra_api):
     assert {"method": "GET", "route": "events/detections", "status": 200, "count": 2} in rows
     timings = vectra_api.session.get(f"{vectra_emulator.url}/_emulator/timings").json()
     assert timings["events/detections"] > 0
+    stats = vectra_api.session.get(f"{vectra_emulator.url}/_emulator/stats").json()
+    assert stats == {"api_requests": 4, "events_served": 2}
 
 
 def test_admin_endpoint_advances_the_world(vectra_emulator, vectra_api):
