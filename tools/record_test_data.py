@@ -39,6 +39,57 @@ def record_stream(api: ApiSession) -> list[dict]:
             return events
 
 
+API = "/api/v3.5"
+
+
+def record_api_answers(api: ApiSession, vectra: Emulator) -> dict[str, object]:
+    """One real answer of every endpoint the commands call, in a fixed order (so the files are reproducible)."""
+    world = vectra.world
+    host = next(e for e in sorted(world.entities.values(), key=lambda e: e.key) if e.type == "host" and e.detection_ids)
+    detection = host.detection_ids[0]
+    free = next(e for e in sorted(world.entities.values(), key=lambda e: e.key) if world._current_assignment(e) is None)
+    answers: dict[str, object] = {}
+
+    def keep(name: str, answer: object) -> object:
+        answers[name] = answer
+        return answer
+
+    keep("detections_page", api.get(f"{API}/detections", params={"page_size": 3}).json())
+    keep("detections_empty", api.get(f"{API}/detections", params={"detection_type": "No Such Type"}).json())
+    keep("detections_patch", api.patch(f"{API}/detections", json={"detectionIdList": [detection],
+                                                                    "investigation_status": "acknowledged"}).json())
+    keep("detections_close", api.patch(f"{API}/detections/close", json={"detectionIdList": [detection],
+                                                                          "reason": "benign"}).json())
+    keep("detections_open", api.patch(f"{API}/detections/open", json={"detectionIdList": [detection]}).json())
+    api.patch(f"{API}/tagging/detection/{detection}", json={"tags": ["pentest", "vip"]})
+    keep("tags", api.get(f"{API}/tagging/detection/{detection}").json())
+    keep("tags_invalid", api.patch(f"{API}/tagging/detection/{detection}", json={"tags": ["bad<tag>"]}).json())
+    keep("note", api.post(f"{API}/detections/{detection}/notes", json={"note": "Checked with the owner."}).json())
+    api.post(f"{API}/detections/{detection}/notes", json={"note": "Ticket INC-42 opened."})
+    keep("notes", api.get(f"{API}/detections/{detection}/notes").json())
+    keep("entities_page", api.get("/api/v3.4/entities", params={"page_size": 2}).json())
+    keep("entity", api.get(f"/api/v3.4/entities/{host.id}", params={"type": "host"}).json())
+    keep("entity_patch", api.patch(f"{API}/entities/{host.id}", params={"type": "host"},
+                                   json={"external_reference_id": "CASE-7"}).json())
+    keep("assignment_create", api.post(f"{API}/assignments", json={"assign_to_user_id": 21,
+                                                                   f"assign_{free.type}_id": free.id}).json())
+    assignment_id = answers["assignment_create"]["assignment"]["id"]  # type: ignore[index]
+    keep("assignment_reassign", api.put(f"{API}/assignments/{assignment_id}", json={"assign_to_user_id": 22}).json())
+    keep("assignment_resolve", api.put(f"{API}/assignments/{assignment_id}/resolve",
+                                       json={"outcome": 1, "note": "Known admin."}).json())
+    keep("assignments_page", api.get(f"{API}/assignments", params={"page_size": 3}).json())
+    keep("outcomes_page", api.get(f"{API}/assignment_outcomes").json())
+    keep("groups_page", api.get(f"{API}/groups").json())
+    keep("group_host", api.get(f"{API}/groups/1").json())
+    keep("group_account", api.get(f"{API}/groups/3").json())
+    keep("users_page", api.get(f"{API}/users").json())
+    keep("investigation_submit", api.post(f"{API}/investigations", json={"query": "SELECT * FROM network LIMIT 5"}).json())
+    request_id = answers["investigation_submit"]["request_id"]  # type: ignore[index]
+    keep("investigation_running", api.get(f"{API}/investigations/{request_id}").json())
+    keep("investigation_completed", api.get(f"{API}/investigations/{request_id}", params={"page_size": 3}).json())
+    return answers
+
+
 def main() -> None:
     TEST_DATA.mkdir(parents=True, exist_ok=True)
     with Emulator(seed=21, entities=12, detections=30, events=160, now=RECORDED_AT, history_hours=24) as vectra:
@@ -49,6 +100,8 @@ def main() -> None:
         events = record_stream(api)
         base = vectra.url
         write("events_stream.json", json.loads(json.dumps(events).replace(base, "https://tenant.portal.vectra.ai")))
+        answers = record_api_answers(api, vectra)
+        write("api_answers.json", json.loads(json.dumps(answers).replace(base, "https://tenant.portal.vectra.ai")))
     sys.stdout.write(f"recorded {len(events)} events into {TEST_DATA}\n")
 
 

@@ -192,6 +192,7 @@ class World:
         self.assignments: dict[int, dict] = {}
         self.outcomes: dict[int, dict] = {outcome["id"]: dict(outcome) for outcome in BUILTIN_OUTCOMES}
         self.investigations: dict[str, dict] = {}
+        self.investigation_running_polls = 1  # polls answered `running` before a query completes
         self._next_event_id = FIRST_EVENT_ID
         self._next_detection_id = FIRST_DETECTION_ID
         self._next_note_id = 1
@@ -1188,7 +1189,7 @@ class World:
                 raise ApiError(404, "Not found.")
             record = self.investigations[request_id]
             record["polls"] += 1
-            running = record["polls"] < 2
+            running = record["polls"] <= self.investigation_running_polls
             columns = ["timestamp", "src_ip", "dst_ip", "dst_port", "protocol", "bytes_out"]
             rows = [] if running else self._investigation_rows(request_id, record, page, page_size)
             return {

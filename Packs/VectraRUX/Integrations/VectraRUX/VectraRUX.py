@@ -29,6 +29,7 @@ from CommonServerUserPython import *
 PACK_VERSION = "1.0.0"  # kept equal to pack_metadata.json by a test; never read at import time
 USER_AGENT = f"Vectra-RUX-XSOAR-{PACK_VERSION}"
 API = "/api/v3.5"
+ENTITY_API = "/api/v3.4"  # entity list and describe: the version the published integration is proven against
 TOKEN_PATH = "/oauth2/token"
 MAX_FETCH_LIMIT = 200
 EVENTS_PAGE_LIMIT = 1000  # the API's maximum: fewer, fuller pages
@@ -423,7 +424,7 @@ class VectraClient(BaseClient):
             raise VectraApiError(f"Vectra answered {method} {path} with something that is not JSON (HTTP {status}): "
                                  "verify the Server URL.", status) from None
 
-    # --- endpoints used by fetch, test-module and mirroring ----------------------------------------------------
+    # --- endpoints: one method each ---------------------------------------------------------------------------
 
     def detection_events(self, **params: Any) -> dict:
         """GET /events/detections (`from`, `limit`, `event_timestamp_gte`, `type`, `detection_id`, ...)."""
@@ -432,6 +433,92 @@ class VectraClient(BaseClient):
         if not isinstance(page, dict) or not isinstance(page.get("events"), list):
             raise VectraApiError("Vectra's events stream answered in an unexpected shape (no `events` list).")
         return page
+
+    def list_detections(self, params: dict) -> dict:
+        return self.request("GET", f"{API}/detections", params=params)
+
+    def update_detections(self, detection_ids: list[int], **fields: Any) -> dict:
+        return self.request("PATCH", f"{API}/detections", json_data={"detectionIdList": detection_ids, **fields})
+
+    def close_detections(self, detection_ids: list[int], reason: str) -> dict:
+        return self.request("PATCH", f"{API}/detections/close", json_data={"detectionIdList": detection_ids, "reason": reason})
+
+    def open_detections(self, detection_ids: list[int]) -> dict:
+        return self.request("PATCH", f"{API}/detections/open", json_data={"detectionIdList": detection_ids})
+
+    def detection_pcap(self, detection_id: int) -> Any:
+        return self.request("GET", f"{API}/detections/{detection_id}/pcap", resp_type="response")
+
+    def list_notes(self, target: "Target") -> Any:
+        return self.request("GET", target.notes_path(), params=target.query)
+
+    def add_note(self, target: "Target", note: str) -> dict:
+        return self.request("POST", target.notes_path(), params=target.query, json_data={"note": note})
+
+    def update_note(self, target: "Target", note_id: int, note: str) -> dict:
+        return self.request("PATCH", target.notes_path(note_id), params=target.query, json_data={"note": note})
+
+    def delete_note(self, target: "Target", note_id: int) -> dict:
+        return self.request("DELETE", target.notes_path(note_id), params=target.query)
+
+    def get_tags(self, target: "Target") -> dict:
+        return _tagging_answer(self.request("GET", target.tagging_path(), params=target.tagging_query))
+
+    def set_tags(self, target: "Target", tags: list[str]) -> dict:
+        answer = self.request("PATCH", target.tagging_path(), params=target.tagging_query, json_data={"tags": tags})
+        return _tagging_answer(answer)
+
+    def list_entities(self, params: dict) -> dict:
+        return self.request("GET", f"{ENTITY_API}/entities", params=params)
+
+    def get_entity(self, entity_type: str, entity_id: int) -> dict:
+        return self.request("GET", f"{ENTITY_API}/entities/{entity_id}", params={"type": entity_type})
+
+    def update_entity(self, entity_type: str, entity_id: int, fields: dict) -> dict:
+        return self.request("PATCH", f"{API}/entities/{entity_id}", params={"type": entity_type}, json_data=fields)
+
+    def list_assignments(self, params: dict) -> dict:
+        return self.request("GET", f"{API}/assignments", params=params)
+
+    def create_assignment(self, body: dict) -> dict:
+        return self.request("POST", f"{API}/assignments", json_data=body)
+
+    def reassign(self, assignment_id: int, user_id: int) -> dict:
+        return self.request("PUT", f"{API}/assignments/{assignment_id}", json_data={"assign_to_user_id": user_id})
+
+    def resolve_assignment(self, assignment_id: int, body: dict) -> dict:
+        return self.request("PUT", f"{API}/assignments/{assignment_id}/resolve", json_data=body)
+
+    def list_outcomes(self, params: dict) -> dict:
+        return self.request("GET", f"{API}/assignment_outcomes", params=params)
+
+    def list_groups(self, params: dict) -> dict:
+        return self.request("GET", f"{API}/groups", params=params)
+
+    def get_group(self, group_id: int) -> dict:
+        return self.request("GET", f"{API}/groups/{group_id}")
+
+    def set_group_members(self, group_id: int, members: list) -> dict:
+        return self.request("PATCH", f"{API}/groups/{group_id}", json_data={"members": members})
+
+    def list_users(self, params: dict) -> dict:
+        return self.request("GET", f"{API}/users", params=params)
+
+    def submit_investigation(self, query: str, version: str | None) -> dict:
+        return self.request("POST", f"{API}/investigations", json_data=assign_params(query=query, version=version))
+
+    def investigation_results(self, request_id: str, page: int, page_size: int) -> dict:
+        return self.request("GET", f"{API}/investigations/{request_id}", params={"page": page, "page_size": page_size})
+
+
+def _tagging_answer(answer: Any) -> dict:
+    """Tagging answers `status: failure` with Vectra's message instead of an HTTP error: surface it."""
+    if not isinstance(answer, dict) or str(answer.get("status", "success")).lower() != "success":
+        detail = answer.get("message") if isinstance(answer, dict) else None
+        invalid = answer.get("invalid_tags") if isinstance(answer, dict) else None
+        suffix = f" (invalid tags: {', '.join(map(str, invalid))})" if invalid else ""
+        raise VectraApiError(f"Vectra refused the tag change: {detail or 'unknown error'}{suffix}")
+    return answer
 
 
 # --- 3. pure transforms -------------------------------------------------------------------------------------
@@ -805,7 +892,804 @@ def fetch_incidents(client: VectraClient, settings: Settings, now: datetime | No
     return incidents
 
 
-# --- 5. commands and main -----------------------------------------------------------------------------------
+# --- 5. command arguments -----------------------------------------------------------------------------------
+
+
+class ArgumentError(ValueError):
+    """A command argument is missing or invalid; the message names it and what it accepts."""
+
+
+TAG_PATTERN = re.compile(r"^[\w:._ -]{1,128}$")
+MAX_NOTE_LENGTH = 8000
+MAX_PAGE_SIZE = 5000
+DETECTION_CATEGORIES = {"Command & Control": "command", "Botnet": "botnet", "Reconnaissance": "reconnaissance",
+                        "Lateral Movement": "lateral", "Exfiltration": "exfiltration", "Info": "info"}
+USER_ROLES = {"Admin": "admins", "Auditor": "auditor", "Global Analyst": "global_analyst", "Read-Only": "read_only",
+              "Restricted Admin": "restricted_admins", "Security Analyst": "security_analyst",
+              "Setting Admin": "setting_admins", "Super Admin": "super_admins"}
+INVESTIGATION_STATUSES = ["open", "acknowledged", "escalated", "paused", "closed", "expired"]
+CLOSE_REASON_VALUES = ["benign", "remediated"]
+ENTITY_TYPE_VALUES = ["account", "host"]
+
+
+class Args:
+    """Reads and validates command arguments before any request is made."""
+
+    def __init__(self, args: dict):
+        self.args = args or {}
+
+    def _raw(self, name: str, required: bool) -> Any:
+        value = self.args.get(name)
+        if isinstance(value, str):
+            value = value.strip()
+        if value in (None, "", []):
+            if required:
+                raise ArgumentError(f'The argument "{name}" is required.')
+            return None
+        return value
+
+    def text(self, name: str, required: bool = False) -> str | None:
+        value = self._raw(name, required)
+        return None if value is None else str(value)
+
+    def id(self, name: str, required: bool = True) -> int | None:
+        value = self._raw(name, required)
+        if value is None:
+            return None
+        text = str(value).strip()
+        if not text.isdigit() or int(text) == 0:
+            raise ArgumentError(f'The argument "{name}" must be a positive whole number (an ID); got "{value}".')
+        return int(text)
+
+    def ids(self, name: str, required: bool = True) -> list[int]:
+        """A comma-separated (or JSON) list of numeric IDs, de-duplicated in order."""
+        raw = self._raw(name, required)
+        items = [str(item).strip() for item in argToList(raw)] if raw is not None else []
+        items = [item for item in items if item]
+        if not items:
+            if required:
+                raise ArgumentError(f'The argument "{name}" is required: one or more numeric IDs, comma-separated.')
+            return []
+        bad = [item for item in items if not item.isdigit() or int(item) == 0]
+        if bad:
+            raise ArgumentError(f'The argument "{name}" must be numeric IDs separated by commas; not IDs: {", ".join(bad)}.')
+        return list(dict.fromkeys(int(item) for item in items))
+
+    def choice(self, name: str, choices: Iterable[str], required: bool = False, default: str | None = None) -> str | None:
+        """One of `choices`, case-insensitively; returns the choice as spelled in `choices`."""
+        value = self._raw(name, required and default is None)
+        if value is None:
+            return default
+        by_lower = {choice.lower(): choice for choice in choices}
+        if str(value).lower() not in by_lower:
+            allowed = ", ".join(choices)
+            raise ArgumentError(f'The argument "{name}" must be one of: {allowed}; got "{value}".')
+        return by_lower[str(value).lower()]
+
+    def mapped(self, name: str, mapping: dict[str, str], required: bool = False) -> str | None:
+        choice = self.choice(name, list(mapping), required)
+        return None if choice is None else mapping[choice]
+
+    def boolean(self, name: str, default: bool | None = None) -> bool | None:
+        value = self._raw(name, False)
+        if value is None:
+            return default
+        try:
+            return argToBoolean(value)
+        except ValueError:
+            raise ArgumentError(f'The argument "{name}" must be true or false; got "{value}".') from None
+
+    def number(self, name: str, default: int, low: int, high: int) -> int:
+        value = self._raw(name, False)
+        if value is None:
+            return default
+        text = str(value).strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise ArgumentError(f'The argument "{name}" must be a whole number from {low} to {high}; got "{value}".')
+        return int(text)
+
+    def paging(self) -> dict:
+        return {"page": self.number("page", 1, 1, 10**6), "page_size": self.number("page_size", 50, 1, MAX_PAGE_SIZE)}
+
+    def timestamp(self, name: str) -> str | None:
+        """A relative ("2 days") or absolute (2026-01-31T00:00:00Z) time, as ISO 8601 UTC."""
+        value = self._raw(name, False)
+        if value is None:
+            return None
+        try:
+            moment = arg_to_datetime(value, arg_name=name)
+        except ValueError:
+            moment = None
+        if moment is None:
+            raise ArgumentError(f'The argument "{name}" must be a relative time such as "2 days" or a date such as '
+                                f'"2026-01-31T00:00:00Z"; got "{value}".')
+        return iso_utc(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+
+    def strings(self, name: str, required: bool = False) -> list[str]:
+        raw = self._raw(name, required)
+        items = [str(item).strip() for item in argToList(raw)] if raw is not None else []
+        items = list(dict.fromkeys(item for item in items if item))
+        if required and not items:
+            raise ArgumentError(f'The argument "{name}" is required.')
+        return items
+
+    def tags(self, name: str = "tags") -> list[str]:
+        tags = self.strings(name, required=True)
+        bad = [tag for tag in tags if not TAG_PATTERN.match(tag)]
+        if bad:
+            raise ArgumentError(f'The argument "{name}" accepts tags of letters, digits, spaces and the characters _ : . - '
+                                f'(at most 128 each); not valid: {", ".join(bad)}.')
+        return tags
+
+    def note(self, name: str = "note") -> str:
+        note = self.text(name, required=True) or ""
+        if len(note) > MAX_NOTE_LENGTH:
+            raise ArgumentError(f'The argument "{name}" is {len(note)} characters long; Vectra accepts at most '
+                                f'{MAX_NOTE_LENGTH}.')
+        return note
+
+
+# --- 6. shared command building blocks ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """What notes and tags hang on: a detection, or an entity (which also needs its type)."""
+
+    kind: str  # "detection" | "entity"
+    id: int
+    entity_type: str | None = None
+
+    @classmethod
+    def from_args(cls, kind: str, args: Args) -> "Target":
+        if kind == "detection":
+            return cls("detection", args.id("detection_id"))  # type: ignore[arg-type]
+        entity_id = args.id("entity_id")
+        return cls("entity", entity_id, args.choice("entity_type", ENTITY_TYPE_VALUES, required=True))  # type: ignore[arg-type]
+
+    @property
+    def query(self) -> dict | None:
+        return {"type": self.entity_type} if self.entity_type else None
+
+    @property
+    def tagging_query(self) -> dict:
+        return {"type": self.entity_type or "detection"}
+
+    def notes_path(self, note_id: int | None = None) -> str:
+        base = f"{API}/{'detections' if self.kind == 'detection' else 'entities'}/{self.id}/notes"
+        return f"{base}/{note_id}" if note_id else base
+
+    def tagging_path(self) -> str:
+        return f"{API}/tagging/{self.kind}/{self.id}"
+
+    @property
+    def prefix(self) -> str:
+        return "Vectra.Detection" if self.kind == "detection" else "Vectra.Entity"
+
+    @property
+    def identity(self) -> dict:
+        """The fields that tell this object's records apart in context."""
+        if self.kind == "detection":
+            return {"detection_id": self.id}
+        return {"entity_id": self.id, "entity_type": self.entity_type}
+
+    @property
+    def label(self) -> str:
+        return f"detection {self.id}" if self.kind == "detection" else f"{self.entity_type} {self.id}"
+
+
+def ui_link(settings: Settings, path: str, text: Any) -> str:
+    """A markdown link into the Vectra UI (the pivot marks where the analyst came from)."""
+    return f"[{text}]({settings.ui_url}/{path}?pivot={USER_AGENT})"
+
+
+def detection_link(settings: Settings, detection_id: Any) -> str:
+    return ui_link(settings, f"detections/{detection_id}", detection_id)
+
+
+def entity_link(settings: Settings, entity_type: str, entity_id: Any, text: Any = None) -> str:
+    return ui_link(settings, f"{entity_type}s/{entity_id}", text if text is not None else entity_id)
+
+
+def results_of(answer: Any) -> list[dict]:
+    if isinstance(answer, dict):
+        results = answer.get("results")
+        return [item for item in results if isinstance(item, dict)] if isinstance(results, list) else []
+    return [item for item in answer if isinstance(item, dict)] if isinstance(answer, list) else []
+
+
+def paging_note(answer: Any, shown: int, paging: dict, noun: str) -> str:
+    total = answer.get("count") if isinstance(answer, dict) else None
+    if total is None:
+        return f"{shown} {noun}"
+    return f"{shown} of {total} {noun} (page {paging['page']}, page size {paging['page_size']})"
+
+
+def nothing_found(noun: str, raw: Any = None) -> CommandResults:
+    return CommandResults(readable_output=f"No {noun} were found for the given arguments.", raw_response=raw)
+
+
+def table(title: str, rows: list[dict], headers: list[str]) -> str:
+    return tableToMarkdown(title, rows, headers=headers, removeNull=False)
+
+
+def detection_entity(detection: dict) -> str:
+    source = _as_dict(detection.get("src_host")) or _as_dict(detection.get("src_account"))
+    return str(source.get("name") or "")
+
+
+def detection_rows(detections: list[dict], settings: Settings) -> list[dict]:
+    return [{
+        "ID": detection_link(settings, d.get("id")),
+        "Detection": d.get("detection") or d.get("detection_type"),
+        "Category": d.get("detection_category") or d.get("category"),
+        "Entity": detection_entity(d),
+        "Entity Type": d.get("type"),
+        "State": d.get("state"),
+        "Investigation Status": d.get("investigation_status"),
+        "Threat": d.get("threat"),
+        "Certainty": d.get("certainty"),
+        "Tags": ", ".join(map(str, d.get("tags") or [])),
+        "Last Seen": d.get("last_timestamp"),
+    } for d in detections]
+
+
+DETECTION_HEADERS = ["ID", "Detection", "Category", "Entity", "Entity Type", "State", "Investigation Status", "Threat",
+                     "Certainty", "Tags", "Last Seen"]
+
+
+def detection_list_results(client: VectraClient, settings: Settings, params: dict, prefix: str, title: str,
+                           paging: dict) -> CommandResults:
+    """GET /detections and its answer as context, markdown and raw response (shared by every detection listing)."""
+    answer = client.list_detections({**params, **paging})
+    detections = results_of(answer)
+    if not detections:
+        return nothing_found("detections", answer)
+    readable = table(f"{title}: {paging_note(answer, len(detections), paging, 'detections')}",
+                     detection_rows(detections, settings), DETECTION_HEADERS)
+    return CommandResults(outputs_prefix=prefix, outputs_key_field="id", outputs=detections, readable_output=readable,
+                          raw_response=answer)
+
+
+# --- 7. commands --------------------------------------------------------------------------------------------
+
+
+def detection_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    params = assign_params(
+        created_timestamp_gte=a.timestamp("created_after"),
+        created_timestamp_lte=a.timestamp("created_before"),
+        last_timestamp_gte=a.timestamp("last_detected_after"),
+        last_timestamp_lte=a.timestamp("last_detected_before"),
+        description=a.text("description"),
+        detection=a.text("detection_name"),
+        detection_type=a.text("detection_type"),
+        detection_category=a.mapped("detection_category", DETECTION_CATEGORIES),
+        include_info_category=str(a.boolean("include_info_category_detections", True)).lower(),
+        reason=a.choice("close_reason", CLOSE_REASON_VALUES),
+        state=a.choice("detection_state", ["active", "inactive", "fixed"]),
+        type=a.choice("entity_type", ENTITY_TYPE_VALUES),
+        tags=",".join(a.strings("tags")) or None,
+        is_triaged=str(a.boolean("is_triaged", False)).lower(),
+    )
+    return detection_list_results(client, settings, params, "Vectra.Detection", "Detections", a.paging())
+
+
+def detection_describe_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    ids = a.ids("detection_ids")
+    return detection_list_results(client, settings, {"id": ",".join(map(str, ids))}, "Vectra.Entity.Detections",
+                                  "Detection details", a.paging())
+
+
+def entity_detection_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    entity_id = a.id("entity_id")
+    entity_type = a.choice("entity_type", ENTITY_TYPE_VALUES, required=True)
+    params = assign_params(
+        entity_id=entity_id, type=entity_type,
+        detection_category=a.mapped("detection_category", DETECTION_CATEGORIES),
+        detection_type=a.text("detection_type"),
+        last_timestamp_gte=a.timestamp("last_timestamp"),
+        detection=a.text("detection_name"),
+        state=a.choice("state", ["active", "inactive", "fixed"], default="active"),
+        tags=",".join(a.strings("tags")) or None,
+    )
+    return detection_list_results(client, settings, params, "Vectra.Entity.Detections",
+                                  f"Detections of {entity_type} {entity_id}", a.paging())
+
+
+def detections_close_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    ids = a.ids("detection_ids")
+    reason = a.choice("close_reason", CLOSE_REASON_VALUES, required=True)
+    answer = client.close_detections(ids, reason)  # type: ignore[arg-type]
+    return CommandResults(readable_output=f"Closed detection(s) {', '.join(map(str, ids))} as {reason}. "
+                                          f"{_meta_message(answer)}".strip(), raw_response=answer)
+
+
+def detections_open_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    ids = Args(args).ids("detection_ids")
+    answer = client.open_detections(ids)
+    return CommandResults(readable_output=f"Reopened detection(s) {', '.join(map(str, ids))}. {_meta_message(answer)}".strip(),
+                          raw_response=answer)
+
+
+def _meta_message(answer: Any) -> str:
+    meta = _as_dict(_as_dict(answer).get("_meta"))
+    message = _as_text(meta.get("message"))
+    level = _as_text(meta.get("level")).lower()
+    if level and level != "success":
+        raise VectraApiError(f"Vectra reported: {message or level}")
+    return f"Vectra: {message}." if message else ""
+
+
+def detection_field_update(client: VectraClient, args: dict, field_name: str, value: str) -> CommandResults:
+    """PATCH one field on several detections and confirm it (status and external reference share this)."""
+    ids = Args(args).ids("detection_ids")
+    answer = client.update_detections(ids, **{field_name: value})
+    rows = [{"id": detection_id, field_name: value} for detection_id in ids]
+    readable = table(f"Updated {field_name.replace('_', ' ')} of {len(ids)} detection(s). {_meta_message(answer)}", rows,
+                     ["id", field_name])
+    return CommandResults(outputs_prefix="Vectra.Detection", outputs_key_field="id", outputs=rows, readable_output=readable,
+                          raw_response=answer)
+
+
+def detection_status_update_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    status = Args(args).choice("investigation_status", INVESTIGATION_STATUSES, required=True)
+    return detection_field_update(client, args, "investigation_status", status)  # type: ignore[arg-type]
+
+
+def detection_external_id_update_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    reference = Args(args).text("external_reference_id", required=True)
+    return detection_field_update(client, args, "external_reference_id", reference)  # type: ignore[arg-type]
+
+
+def pcap_download_command(client: VectraClient, settings: Settings, args: dict) -> dict:
+    detection_id = Args(args).id("detection_id")
+    res = client.detection_pcap(detection_id)  # type: ignore[arg-type]
+    match = re.search(r'filename\*?=(?:UTF-8\'\')?"?([^";]+)"?', res.headers.get("Content-Disposition", ""))
+    name = match.group(1).strip() if match else f"detection_{detection_id}.pcap"
+    return fileResult(re.sub(r"[/\\\\]", "_", name), res.content)
+
+
+# notes and tags: one implementation for detections and entities
+
+
+def note_record(target: Target, note: dict) -> dict:
+    return {**target.identity, "note_id": note.get("id"), **note}
+
+
+NOTE_HEADERS = ["note_id", "note", "created_by", "date_created", "modified_by", "date_modified"]
+
+
+def note_results(target: Target, notes: list[dict], title: str, raw: Any) -> CommandResults:
+    records = [note_record(target, note) for note in notes]
+    key = [*target.identity, "note_id"]
+    return CommandResults(outputs_prefix=f"{target.prefix}.Notes", outputs_key_field=key, outputs=records,
+                          readable_output=table(title, records, NOTE_HEADERS), raw_response=raw)
+
+
+def note_list(client: VectraClient, args: dict, kind: str) -> CommandResults:
+    target = Target.from_args(kind, Args(args))
+    answer = client.list_notes(target)
+    notes = results_of(answer)
+    if not notes:
+        return CommandResults(readable_output=f"No notes were found for {target.label}.", raw_response=answer)
+    return note_results(target, notes, f"Notes of {target.label}", answer)
+
+
+def note_add(client: VectraClient, args: dict, kind: str) -> CommandResults:
+    a = Args(args)
+    target, note = Target.from_args(kind, a), a.note()
+    created = client.add_note(target, note)
+    return note_results(target, [created], f"Added a note to {target.label}", created)
+
+
+def note_update(client: VectraClient, args: dict, kind: str) -> CommandResults:
+    a = Args(args)
+    target, note_id, note = Target.from_args(kind, a), a.id("note_id"), a.note()
+    updated = client.update_note(target, note_id, note)  # type: ignore[arg-type]
+    return note_results(target, [updated], f"Updated note {note_id} of {target.label}", updated)
+
+
+def note_remove(client: VectraClient, args: dict, kind: str) -> CommandResults:
+    a = Args(args)
+    target, note_id = Target.from_args(kind, a), a.id("note_id")
+    client.delete_note(target, note_id)  # type: ignore[arg-type]
+    return CommandResults(readable_output=f"Deleted note {note_id} of {target.label}.")
+
+
+def tag_results(target: Target, answer: dict, readable: str) -> CommandResults:
+    record = {"tag_id": answer.get("tag_id"), **target.identity, "tags": list(answer.get("tags") or [])}
+    return CommandResults(outputs_prefix=f"{target.prefix}.Tags", outputs_key_field=list(target.identity), outputs=record,
+                          readable_output=readable, raw_response=answer)
+
+
+def tag_list(client: VectraClient, args: dict, kind: str) -> CommandResults:
+    target = Target.from_args(kind, Args(args))
+    answer = client.get_tags(target)
+    tags = list(answer.get("tags") or [])
+    readable = f"Tags of {target.label}: {', '.join(tags)}." if tags else f"{target.label.capitalize()} has no tags."
+    return tag_results(target, answer, readable)
+
+
+@dataclass(frozen=True)
+class ListChange:
+    """Adding items to, or removing them from, a list that Vectra only lets us replace whole."""
+
+    changed: list[str]    # requested items that really are added (or removed)
+    unchanged: list[str]  # requested items already present (or already absent)
+    result: list[str]     # the whole list to write back
+
+
+def change_list(current: list[str], requested: list[str], adding: bool) -> ListChange:
+    if adding:
+        added = [item for item in requested if item not in current]
+        return ListChange(added, [item for item in requested if item in current], current + added)
+    removed = [item for item in requested if item in current]
+    return ListChange(removed, [item for item in requested if item not in current],
+                      [item for item in current if item not in requested])
+
+
+def tag_change(client: VectraClient, args: dict, kind: str, adding: bool) -> CommandResults:
+    """Tags are a replace-only list in Vectra: read it, change it, write it back only when it changed."""
+    a = Args(args)
+    target, requested = Target.from_args(kind, a), a.tags()
+    current = list(client.get_tags(target).get("tags") or [])
+    change = change_list(current, requested, adding)
+    answer = client.set_tags(target, change.result) if change.changed else {"tag_id": str(target.id), "tags": current}
+    verb, skipped = ("Added", "already present") if adding else ("Removed", "not present")
+    lines = [f"{verb} tag(s) {', '.join(change.changed)} {'to' if adding else 'from'} {target.label}." if change.changed
+             else f"Nothing to change on {target.label}."]
+    if change.unchanged:
+        lines.append(f"Tag(s) {skipped}: {', '.join(change.unchanged)}.")
+    lines.append(f"Tags now: {', '.join(answer.get('tags') or []) or 'none'}.")
+    return tag_results(target, answer, " ".join(lines))
+
+
+# entities
+
+
+def entity_record(entity: dict) -> dict:
+    """An entity as context, with note keys also under the names the published outputs use."""
+    notes = [{**note, "dateCreated": note.get("date_created"), "dateModified": note.get("date_modified"),
+              "createdBy": note.get("created_by"), "ModifiedBy": note.get("modified_by")}
+             for note in entity.get("notes") or [] if isinstance(note, dict)]
+    return {**entity, "notes": notes}
+
+
+def entity_rows(entities: list[dict], settings: Settings) -> list[dict]:
+    return [{
+        "ID": entity_link(settings, str(e.get("type")), e.get("id")),
+        "Name": e.get("name"),
+        "Type": e.get("type"),
+        "Urgency": e.get("urgency_score"),
+        "Importance": e.get("importance"),
+        "Prioritized": e.get("is_prioritized"),
+        "State": e.get("state"),
+        "Detections": len(e.get("detection_set") or []),
+        "Tags": ", ".join(map(str, e.get("tags") or [])),
+        "Last Detection": e.get("last_detection_timestamp"),
+    } for e in entities]
+
+
+ENTITY_HEADERS = ["ID", "Name", "Type", "Urgency", "Importance", "Prioritized", "State", "Detections", "Tags",
+                  "Last Detection"]
+
+
+def entity_results(entities: list[dict], settings: Settings, title: str, raw: Any) -> CommandResults:
+    return CommandResults(outputs_prefix="Vectra.Entity", outputs_key_field=["id", "type"],
+                          outputs=[entity_record(e) for e in entities],
+                          readable_output=table(title, entity_rows(entities, settings), ENTITY_HEADERS), raw_response=raw)
+
+
+def entity_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    paging = a.paging()
+    params = assign_params(
+        type=a.choice("entity_type", ENTITY_TYPE_VALUES),
+        is_prioritized=None if a.boolean("prioritized") is None else str(a.boolean("prioritized")).lower(),
+        name=a.text("name"),
+        tags=",".join(a.strings("tags")) or None,
+        state=a.choice("state", ["active", "inactive"]),
+        ordering=a.text("ordering"),
+        last_detection_timestamp_gte=a.timestamp("last_detection_timestamp"),
+        last_modified_timestamp_gte=a.timestamp("last_modified_timestamp"),
+    )
+    answer = client.list_entities({**params, **paging})
+    entities = results_of(answer)
+    if not entities:
+        return nothing_found("entities", answer)
+    return entity_results(entities, settings, f"Entities: {paging_note(answer, len(entities), paging, 'entities')}", answer)
+
+
+def entity_describe_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    entity_id, entity_type = a.id("entity_id"), a.choice("entity_type", ENTITY_TYPE_VALUES, required=True)
+    try:
+        entity = client.get_entity(entity_type, entity_id)  # type: ignore[arg-type]
+    except VectraApiError as error:
+        if error.status == 404:
+            return CommandResults(readable_output=f"No {entity_type} with ID {entity_id} was found in Vectra.")
+        raise
+    return entity_results([entity], settings, f"{str(entity_type).capitalize()} {entity_id}", entity)
+
+
+def entity_update(client: VectraClient, args: dict, fields: dict, shown: dict, what: str) -> CommandResults:
+    a = Args(args)
+    entity_id, entity_type = a.id("entity_id"), a.choice("entity_type", ENTITY_TYPE_VALUES, required=True)
+    answer = client.update_entity(entity_type, entity_id, fields)  # type: ignore[arg-type]
+    record = {"id": entity_id, "type": entity_type, **shown}
+    return CommandResults(outputs_prefix="Vectra.Entity", outputs_key_field=["id", "type"], outputs=record,
+                          readable_output=table(f"{what} for {entity_type} {entity_id}", [record], list(record)),
+                          raw_response=answer)
+
+
+def entity_external_id_update_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    reference = Args(args).text("external_reference_id", required=True)
+    return entity_update(client, args, {"external_reference_id": reference}, {"external_reference_id": reference},
+                         "Updated the external reference ID")
+
+
+def entity_unresolved_priority_reset_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    return entity_update(client, args, {"unresolved_priority": "False"}, {"unresolved_priority": False},
+                         "Cleared the unresolved priority")
+
+
+def entity_detections_close_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    entity_id = a.id("entity_id")
+    entity_type = a.choice("entity_type", ENTITY_TYPE_VALUES, required=True)
+    reason = a.choice("close_reason", CLOSE_REASON_VALUES, required=True)
+    ids: list[int] = []
+    page = 1
+    while True:  # every active detection of the entity, however many pages
+        answer = client.list_detections({"entity_id": entity_id, "type": entity_type, "state": "active", "page": page,
+                                         "page_size": MAX_PAGE_SIZE})
+        ids.extend(d["id"] for d in results_of(answer) if _as_int(d.get("id")) is not None)
+        if not _as_dict(answer).get("next"):
+            break
+        page += 1
+    if not ids:
+        return CommandResults(readable_output=f"{str(entity_type).capitalize()} {entity_id} has no active detections to close.")
+    closed = client.close_detections(ids, reason)  # type: ignore[arg-type]
+    return CommandResults(readable_output=f"Closed {len(ids)} active detection(s) of {entity_type} {entity_id} as {reason}: "
+                                          f"{', '.join(map(str, ids))}. {_meta_message(closed)}".strip(), raw_response=closed)
+
+
+# assignments
+
+
+def assignment_record(assignment: dict) -> dict:
+    return {"assignment_id": assignment.get("id"), **assignment}
+
+
+def assignment_rows(assignments: list[dict], settings: Settings) -> list[dict]:
+    rows = []
+    for item in assignments:
+        entity_type = "host" if item.get("host_id") else "account"
+        entity_id = item.get("host_id") or item.get("account_id")
+        rows.append({
+            "Assignment ID": item.get("id"),
+            "Entity": entity_link(settings, entity_type, entity_id, f"{entity_type} {entity_id}") if entity_id else "",
+            "Assigned To": _as_dict(item.get("assigned_to")).get("username"),
+            "Assigned By": _as_dict(item.get("assigned_by")).get("username"),
+            "Assigned": item.get("date_assigned"),
+            "Outcome": _as_dict(item.get("outcome")).get("title"),
+            "Resolved By": _as_dict(item.get("resolved_by")).get("username"),
+            "Resolved": item.get("date_resolved"),
+        })
+    return rows
+
+
+ASSIGNMENT_HEADERS = ["Assignment ID", "Entity", "Assigned To", "Assigned By", "Assigned", "Outcome", "Resolved By", "Resolved"]
+
+
+def assignment_results(assignments: list[dict], settings: Settings, title: str, raw: Any) -> CommandResults:
+    return CommandResults(outputs_prefix="Vectra.Entity.Assignments", outputs_key_field="assignment_id",
+                          outputs=[assignment_record(a) for a in assignments],
+                          readable_output=table(title, assignment_rows(assignments, settings), ASSIGNMENT_HEADERS),
+                          raw_response=raw)
+
+
+def assignment_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    entity_ids = a.ids("entity_ids", required=False)
+    entity_type = a.choice("entity_type", ENTITY_TYPE_VALUES)
+    if entity_ids and not entity_type:
+        raise ArgumentError('The argument "entity_type" is required with "entity_ids": account or host.')
+    resolved = a.choice("resolved", ["True", "False"])
+    paging = a.paging()
+    params = assign_params(
+        **({f"{entity_type}s": ",".join(map(str, entity_ids))} if entity_ids else {}),
+        resolved=resolved.lower() if resolved else None,
+        assignees=",".join(map(str, a.ids("assignees", required=False))) or None,
+        resolution=",".join(map(str, a.ids("resolution", required=False))) or None,
+        created_after=a.timestamp("created_after"),
+    )
+    answer = client.list_assignments({**params, **paging})
+    assignments = results_of(answer)
+    if not assignments:
+        return nothing_found("assignments", answer)
+    return assignment_results(assignments, settings,
+                              f"Assignments: {paging_note(answer, len(assignments), paging, 'assignments')}", answer)
+
+
+def entity_assignment_add_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    entity_id = a.id("entity_id")
+    entity_type = a.choice("entity_type", ENTITY_TYPE_VALUES, required=True)
+    user_id = a.id("user_id")
+    answer = client.create_assignment({"assign_to_user_id": user_id, f"assign_{entity_type}_id": entity_id})
+    assignment = _as_dict(answer.get("assignment")) or answer
+    return assignment_results([assignment], settings, f"Assigned {entity_type} {entity_id} to user {user_id}", answer)
+
+
+def entity_assignment_update_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    assignment_id, user_id = a.id("assignment_id"), a.id("user_id")
+    answer = client.reassign(assignment_id, user_id)  # type: ignore[arg-type]
+    assignment = _as_dict(answer.get("assignment")) or answer
+    return assignment_results([assignment], settings, f"Reassigned assignment {assignment_id} to user {user_id}", answer)
+
+
+def entity_assignment_resolve_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    assignment_id, outcome_id = a.id("assignment_id"), a.id("outcome_id")
+    triage_as = a.text("triage_as")
+    detection_ids = a.ids("detection_ids", required=bool(triage_as))
+    body = assign_params(outcome=outcome_id, note=a.text("note"), triage_as=triage_as, detection_ids=detection_ids or None)
+    answer = client.resolve_assignment(assignment_id, body)  # type: ignore[arg-type]
+    assignment = _as_dict(answer.get("assignment")) or answer
+    return assignment_results([assignment], settings, f"Resolved assignment {assignment_id}", answer)
+
+
+def assignment_outcome_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    paging = Args(args).paging()
+    answer = client.list_outcomes(paging)
+    outcomes = [{"outcome_id": o.get("id"), **o} for o in results_of(answer)]
+    if not outcomes:
+        return nothing_found("assignment outcomes", answer)
+    readable = table(f"Assignment outcomes: {paging_note(answer, len(outcomes), paging, 'outcomes')}", outcomes,
+                     ["outcome_id", "title", "category", "builtin", "user_selectable"])
+    return CommandResults(outputs_prefix="Vectra.Entity.Assignments.Outcomes", outputs_key_field="outcome_id",
+                          outputs=outcomes, readable_output=readable, raw_response=answer)
+
+
+# groups
+
+
+GROUP_TYPES = ["account", "host", "ip", "domain"]
+GROUP_IMPORTANCE = ["high", "medium", "low", "never_prioritize"]
+
+
+def group_member_names(group: dict) -> list[str]:
+    names = []
+    for member in group.get("members") or []:
+        if isinstance(member, dict):
+            names.append(str(member.get("name") or member.get("uid") or member.get("id")))
+        else:
+            names.append(str(member))
+    return names
+
+
+def group_results(groups: list[dict], title: str, raw: Any) -> CommandResults:
+    records = [{"group_id": g.get("id"), **g} for g in groups]
+    rows = [{"Group ID": g.get("id"), "Name": g.get("name"), "Type": g.get("type"), "Importance": g.get("importance"),
+             "Description": g.get("description"), "Members": ", ".join(group_member_names(g)),
+             "Last Modified": g.get("last_modified"), "Last Modified By": g.get("last_modified_by")} for g in groups]
+    headers = ["Group ID", "Name", "Type", "Importance", "Description", "Members", "Last Modified", "Last Modified By"]
+    return CommandResults(outputs_prefix="Vectra.Group", outputs_key_field="group_id", outputs=records,
+                          readable_output=table(title, rows, headers), raw_response=raw)
+
+
+def group_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    params = assign_params(
+        type=a.choice("group_type", GROUP_TYPES),
+        account_names=",".join(a.strings("account_names")) or None,
+        domains=",".join(a.strings("domains")) or None,
+        host_ids=",".join(map(str, a.ids("host_ids", required=False))) or None,
+        host_names=",".join(a.strings("host_names")) or None,
+        importance=a.choice("importance", GROUP_IMPORTANCE),
+        ips=",".join(a.strings("ips")) or None,
+        description=a.text("description"),
+        last_modified_timestamp=a.timestamp("last_modified_timestamp"),
+        last_modified_by=a.text("last_modified_by"),
+        name=a.text("group_name"),
+    )
+    paging = a.paging()
+    answer = client.list_groups({**params, **paging})
+    groups = results_of(answer)
+    if not groups:
+        return nothing_found("groups", answer)
+    return group_results(groups, f"Groups: {paging_note(answer, len(groups), paging, 'groups')}", answer)
+
+
+def member_key(group_type: str, member: Any) -> str:
+    """How a member is written back to Vectra: host ids, account uids, IPs and domains as text."""
+    if isinstance(member, dict):
+        return str(member.get("id") if group_type == "host" else member.get("uid") or member.get("name"))
+    return str(member)
+
+
+def group_membership(client: VectraClient, args: dict, adding: bool) -> CommandResults:
+    """Membership is replace-only in Vectra: read the group, change the list, write it back when it changed."""
+    a = Args(args)
+    group_id = a.id("group_id")
+    requested = a.strings("members", required=True)
+    group = client.get_group(group_id)  # type: ignore[arg-type]
+    group_type = str(group.get("type") or "")
+    if group_type == "host":
+        bad = [m for m in requested if not m.isdigit()]
+        if bad:
+            raise ArgumentError(f'The argument "members" must be host IDs for the host group {group_id}; not IDs: '
+                                f'{", ".join(bad)}.')
+    current = [member_key(group_type, m) for m in group.get("members") or []]
+    change = change_list(current, requested, adding)
+    members = [int(m) if group_type == "host" else m for m in change.result]
+    updated = client.set_group_members(group_id, members) if change.changed else group  # type: ignore[arg-type]
+    verb, skipped = ("Added", "already members") if adding else ("Removed", "not members")
+    summary = (f"{verb} {', '.join(change.changed)} {'to' if adding else 'from'} group {group_id}." if change.changed
+               else f"Nothing to change in group {group_id}.")
+    if change.unchanged:
+        summary += f" {skipped.capitalize()}: {', '.join(change.unchanged)}."
+    return group_results([updated], summary, updated)
+
+
+# users and investigations
+
+
+def user_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    params = assign_params(email=a.text("email"), role=a.mapped("role", USER_ROLES),
+                           last_login_gte=a.timestamp("last_login_timestamp"))
+    paging = a.paging()
+    answer = client.list_users({**params, **paging})
+    username = a.text("username")
+    users = [u for u in results_of(answer) if not username or str(u.get("name", "")).lower() == username.lower()]
+    if not users:
+        return nothing_found("users", answer)
+    records = [{"user_id": u.get("id"), **u} for u in users]
+    readable = table(f"Users: {paging_note(answer, len(users), paging, 'users')}", records,
+                     ["user_id", "name", "email", "role", "last_login_timestamp"])
+    return CommandResults(outputs_prefix="Vectra.User", outputs_key_field="user_id", outputs=records,
+                          readable_output=readable, raw_response=answer)
+
+
+def investigation_query_send_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    answer = client.submit_investigation(a.text("query", required=True), a.text("version"))  # type: ignore[arg-type]
+    request_id = answer.get("request_id")
+    days = _as_dict(answer.get("searchable_range")).get("searchable_days_allowed")
+    readable = (f"Investigation query submitted. Request ID: {request_id}. Searchable range: {days} days. "
+                f"Get its results with: !vectra-investigation-result-get id={request_id}")
+    return CommandResults(outputs_prefix="Vectra.Investigation", outputs_key_field="request_id", outputs=answer,
+                          readable_output=readable, raw_response=answer)
+
+
+def investigation_result_get_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
+    a = Args(args)
+    request_id = a.text("id", required=True)
+    paging = a.paging()
+    answer = client.investigation_results(request_id, paging["page"], paging["page_size"])  # type: ignore[arg-type]
+    meta = _as_dict(answer.get("meta"))
+    status = meta.get("query_status") or "unknown"
+    rows = [row for row in answer.get("data") or [] if isinstance(row, dict)]
+    header = (f"Investigation {request_id}: {status}, {meta.get('num_rows_available', 0)} row(s) available "
+              f"(page {paging['page']}, page size {paging['page_size']})")
+    if status != "completed":
+        readable = f"### {header}\nThe query is still running: run this command again shortly."
+    elif rows:
+        readable = tableToMarkdown(header, rows, headers=meta.get("columns") or None)
+    else:
+        readable = f"### {header}\nNo rows on this page."
+    return CommandResults(outputs_prefix="Vectra.Investigation", outputs_key_field="request_id", outputs=answer,
+                          readable_output=readable, raw_response=answer)
+
+
+# --- 8. test-module, registry and main ------------------------------------------------------------------
 
 
 def test_module(client: VectraClient, settings: Settings) -> str:
@@ -827,7 +1711,49 @@ def fetch_reset_command(client: VectraClient, settings: Settings, args: dict) ->
                                           "at First Fetch Time and may create incidents again for detections fetched before.")
 
 
-COMMANDS: dict[str, Callable[[VectraClient, Settings, dict], Any]] = {
+Handler = Callable[[VectraClient, Settings, dict], Any]
+
+
+def notes_and_tags_commands(kind: str) -> dict[str, Handler]:
+    """The seven note and tag commands of detections or entities: one implementation, parameterised by kind."""
+    return {
+        f"vectra-{kind}-tag-list": lambda client, settings, args: tag_list(client, args, kind),
+        f"vectra-{kind}-tag-add": lambda client, settings, args: tag_change(client, args, kind, adding=True),
+        f"vectra-{kind}-tag-remove": lambda client, settings, args: tag_change(client, args, kind, adding=False),
+        f"vectra-{kind}-note-list": lambda client, settings, args: note_list(client, args, kind),
+        f"vectra-{kind}-note-add": lambda client, settings, args: note_add(client, args, kind),
+        f"vectra-{kind}-note-update": lambda client, settings, args: note_update(client, args, kind),
+        f"vectra-{kind}-note-remove": lambda client, settings, args: note_remove(client, args, kind),
+    }
+
+
+COMMANDS: dict[str, Handler] = {
+    **notes_and_tags_commands("detection"),
+    **notes_and_tags_commands("entity"),
+    "vectra-detection-list": detection_list_command,
+    "vectra-detection-describe": detection_describe_command,
+    "vectra-detections-mark-asclosed": detections_close_command,
+    "vectra-detections-mark-asopen": detections_open_command,
+    "vectra-detection-pcap-download": pcap_download_command,
+    "vectra-detection-investigation-status-update": detection_status_update_command,
+    "vectra-detection-external-id-update": detection_external_id_update_command,
+    "vectra-entity-list": entity_list_command,
+    "vectra-entity-describe": entity_describe_command,
+    "vectra-entity-detection-list": entity_detection_list_command,
+    "vectra-entity-external-id-update": entity_external_id_update_command,
+    "vectra-entity-unresolved-priority-reset": entity_unresolved_priority_reset_command,
+    "vectra-entity-detections-mark-asclosed": entity_detections_close_command,
+    "vectra-assignment-list": assignment_list_command,
+    "vectra-entity-assignment-add": entity_assignment_add_command,
+    "vectra-entity-assignment-update": entity_assignment_update_command,
+    "vectra-entity-assignment-resolve": entity_assignment_resolve_command,
+    "vectra-assignment-outcome-list": assignment_outcome_list_command,
+    "vectra-group-list": group_list_command,
+    "vectra-group-assign": lambda client, settings, args: group_membership(client, args, adding=True),
+    "vectra-group-unassign": lambda client, settings, args: group_membership(client, args, adding=False),
+    "vectra-user-list": user_list_command,
+    "vectra-investigation-query-send": investigation_query_send_command,
+    "vectra-investigation-result-get": investigation_result_get_command,
     "vectra-fetch-reset": fetch_reset_command,
 }
 BUDGETS = {"fetch-incidents": FETCH_TIME_BUDGET_S, "get-modified-remote-data": MIRROR_TIME_BUDGET_S,
@@ -850,6 +1776,8 @@ def main() -> None:
             raise DemistoException(f"The command {command} is not implemented by the Vectra RUX integration.")
     except SettingsError as error:
         return_error(f"Invalid integration parameters: {error}")
+    except ArgumentError as error:
+        return_error(f"Invalid argument for {command}: {error}")
     except Exception as error:
         return_error(f"Failed to execute {command} command.\nError:\n{error}")
 
