@@ -45,7 +45,7 @@ validate: venv
 	$(BIN)/demisto-sdk validate -a --config-path validation_config.toml
 
 pack: venv
-	rm -rf build/uploadable_packs
+	rm -rf build/uploadable_packs build/integration-VectraRUX.yml
 	$(BIN)/demisto-sdk zip-packs -i $(PACK) -o build
 	test -f build/uploadable_packs/VectraRUX.zip
 	if [ -f $(INTEGRATION_DIR)/VectraRUX.yml ]; then \
