@@ -23,7 +23,8 @@ def ran():
 
 def test_every_declared_command_has_an_example():
     declared = {c["name"] for c in yaml.safe_load((INTEGRATION / "VectraRUX.yml").read_text())["script"]["commands"]}
-    assert {parse_example(line)[0] for line in example_lines()} == declared
+    mirroring = {"get-remote-data", "get-modified-remote-data", "update-remote-system"}  # run by the mirroring job
+    assert {parse_example(line)[0] for line in example_lines()} == declared - mirroring
 
 
 def test_every_example_succeeds(ran):

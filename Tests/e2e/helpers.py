@@ -40,7 +40,7 @@ def qualifying_detections(world, entity_types=("host", "account"), prioritized=F
             continue
         event = json.loads(stored.detailed)
         status = event["investigation_status"]
-        if status in INACTIVE:
+        if status in INACTIVE or event["state"] in ("fixed", "closed"):
             continue
         flagged = event["is_prioritized"] or event["unresolved_priority"]
         if (not prioritized and not escalated) or (prioritized and flagged) or (escalated and status == "escalated"):

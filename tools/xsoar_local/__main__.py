@@ -3,6 +3,7 @@
   python -m tools.xsoar_local run <command> --instance NAME [--arg key=value ...] [--incident ID]
   python -m tools.xsoar_local instance set NAME --integration DIR [--param key=value ...]
   python -m tools.xsoar_local instances
+  python -m tools.xsoar_local mirror --instance NAME
   python -m tools.xsoar_local incidents [--instance NAME]
   python -m tools.xsoar_local entries [--incident ID]
 
@@ -98,6 +99,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
     instance.add_argument("--integration", required=True, help="integration folder, e.g. Packs/VectraRUX/Integrations/VectraRUX")
     instance.add_argument("--param", action="append", metavar="KEY=VALUE", help="a parameter; JSON values are parsed")
 
+    mirror = commands.add_parser("mirror", help="run one cycle of the platform's mirroring job (outgoing, then incoming)")
+    mirror.add_argument("--instance", required=True)
+    mirror.add_argument("--in-process", action="store_true", help="skip the new interpreter per command")
+
     commands.add_parser("instances", help="list configured instances")
     incidents = commands.add_parser("incidents", help="list incidents")
     incidents.add_argument("--instance")
@@ -118,6 +123,16 @@ def main(argv: list[str] | None = None) -> int:
             result = engine.run(options.instance, options.command, key_values(options.arg, "--arg"), options.incident)
             print_result(result, options.verbose)
             return 0 if result.ok else 1
+        if options.action == "mirror":
+            from tools.xsoar_local.mirroring import Mirroring
+
+            outgoing, incoming = Mirroring(engine, options.instance).cycle()
+            print(f"outgoing: {outgoing.outgoing_calls} update-remote-system call(s)")
+            print(f"incoming: {len(incoming.modified_ids)} changed detection(s), {incoming.remote_data_calls} "
+                  f"get-remote-data call(s), {incoming.entries_added} War Room entr(ies)")
+            for error in outgoing.errors + incoming.errors:
+                print(f"error: {error}")
+            return 1 if outgoing.errors or incoming.errors else 0
         if options.action == "instance":
             configured = engine.set_instance(options.name, options.integration, key_values(options.param, "--param", True))
             print(f"instance {configured.name!r} of {configured.brand} saved in {engine.config_path}")

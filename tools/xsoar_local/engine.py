@@ -31,6 +31,8 @@ from typing import Any
 import demistomock
 import yaml
 
+from tools.xsoar_local.content import PackContent, pack_content
+from tools.xsoar_local.mapper import IncomingMapper
 from tools.xsoar_local.store import PLAYGROUND, Store, now_iso
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,10 +49,23 @@ class Instance:
     integration_dir: Path
     params: dict
     brand: str
+    mapper_name: str | None = None
 
     @property
     def script(self) -> Path:
         return self.integration_dir / f"{self.integration_dir.name}.py"
+
+    @property
+    def content(self) -> PackContent:
+        return pack_content(self.integration_dir.parents[1])
+
+    @property
+    def mapper(self) -> IncomingMapper | None:
+        return self.content.incoming_mapper(self.mapper_name)
+
+    @property
+    def incident_type(self) -> str:
+        return str(self.params.get("incidentType") or "")
 
 
 @dataclass
@@ -123,11 +138,14 @@ class Engine:
             return {"instances": {}}
         return json.loads(self.config_path.read_text())
 
-    def set_instance(self, name: str, integration_dir: str | Path, params: dict) -> Instance:
+    def set_instance(self, name: str, integration_dir: str | Path, params: dict, mapper: str | None = None) -> Instance:
+        """Configure an instance; `mapper` overrides the integration's default incoming mapper ("" for none)."""
         config = self._config()
         directory = Path(integration_dir)
         stored_dir = os.path.relpath(directory.resolve(), ROOT) if directory.resolve().is_relative_to(ROOT) else str(directory)
         config["instances"][name] = {"integration": stored_dir, "params": params}
+        if mapper is not None:
+            config["instances"][name]["mapper"] = mapper
         self.config_path.parent.mkdir(parents=True, exist_ok=True)
         self.config_path.write_text(json.dumps(config, indent=2))
         return self.instance(name)
@@ -142,12 +160,15 @@ class Engine:
         directory = directory if directory.is_absolute() else ROOT / directory
         definition = integration_yaml(directory)
         params = {**default_params(definition), **entry.get("params", {})}
-        return Instance(name=name, integration_dir=directory, params=params, brand=definition["commonfields"]["id"])
+        return Instance(name=name, integration_dir=directory, params=params, brand=definition["commonfields"]["id"],
+                        mapper_name=entry.get("mapper", definition.get("defaultmapperin")))
 
     # --- running commands -----------------------------------------------------------------------------------
 
-    def run(self, instance_name: str, command: str, args: dict | None = None, incident_id: str | None = None) -> RunResult:
-        """Run one integration command and persist what the platform would persist."""
+    def run(self, instance_name: str, command: str, args: dict | None = None, incident_id: str | None = None,
+            war_room: bool = True) -> RunResult:
+        """Run one integration command and persist what the platform would persist (mirroring commands, run by the
+        platform's job, pass `war_room=False`: their output is interpreted, not shown)."""
         instance = self.instance(instance_name)
         incident = self.store.incident(incident_id) if incident_id else {}
         spec = {
@@ -171,16 +192,17 @@ class Engine:
             printed=outcome["printed"],
             seconds=time.monotonic() - clock,
         )
-        self._persist(instance, spec, outcome, result)
+        self._persist(instance, spec, outcome, result, war_room)
         self.store.log_run(instance_name, command, started, result.ok, result.error, len(result.incidents))
         return result
 
-    def _persist(self, instance: Instance, spec: dict, outcome: dict, result: RunResult) -> None:
+    def _persist(self, instance: Instance, spec: dict, outcome: dict, result: RunResult, war_room: bool = True) -> None:
         if spec["command"] == FETCH:
             self._persist_fetch(instance, outcome, result)
             return
-        entries = [self._keep_file(entry, spec["investigation_id"]) for entry in normalise_entries(outcome["printed"])]
-        result.entries = self.store.add_entries(spec["investigation_id"], entries, source=spec["command"])
+        if war_room:
+            entries = [self._keep_file(entry, spec["investigation_id"]) for entry in normalise_entries(outcome["printed"])]
+            result.entries = self.store.add_entries(spec["investigation_id"], entries, source=spec["command"])
         if result.ok and outcome["last_mirror_run_set"]:
             self.store.set_last_mirror_run(instance.name, outcome["last_mirror_run"])
 
@@ -197,11 +219,64 @@ class Engine:
             self.store.set_last_run(instance.name, outcome["last_run"])
 
     def _incident_doc(self, instance: Instance, incident: dict) -> dict:
+        """A fetched incident as XSOAR stores it: the incoming mapper applied to its rawJSON."""
         doc = dict(incident)
-        doc.setdefault("type", instance.params.get("incidentType", ""))
-        doc.setdefault("CustomFields", {})
+        doc.setdefault("type", instance.incident_type)
         doc["sourceBrand"] = instance.brand
+        custom = dict(doc.get("CustomFields") or {})
+        mapper = instance.mapper
+        if mapper is not None and doc.get("rawJSON"):
+            system, mapped = mapper.apply(json.loads(doc["rawJSON"]), doc["type"])
+            doc.update(system)
+            custom.update(mapped)
+        doc["CustomFields"] = custom
         return doc
+
+    # --- what an analyst does in XSOAR; recorded for outgoing mirroring ---------------------------------------
+
+    def edit_incident(self, incident_id: str, changes: dict) -> dict:
+        """Set fields (system or custom, by cliName) as an analyst would in the layout."""
+        incident = self._incident(incident_id)
+        custom_names = self.instance(incident["sourceInstance"]).content.custom_cli_names
+        custom = {key: value for key, value in changes.items() if key in custom_names}
+        system = {key: value for key, value in changes.items() if key not in custom_names}
+        updated = self.store.update_incident(incident_id, {**system, "CustomFields": custom})
+        return self._pend(updated, delta=changes)
+
+    def add_note(self, incident_id: str, text: str, tags: list[str] | None = None, user: str = "analyst") -> dict:
+        """A War Room note; with a mirror tag it also goes out to the remote system."""
+        incident = self._incident(incident_id)
+        entry = self.store.add_entries(incident_id, [{"Type": 1, "ContentsFormat": "text", "Contents": text, "Note": True,
+                                                      "Tags": tags or [], "user": user}], source="analyst")[0]
+        if set(tags or []) & set(incident.get("dbotMirrorTags") or []):
+            self._pend(incident, entries=[{"id": entry["id"], "type": "note", "contents": text, "user": user,
+                                           "tags": tags}])
+        return entry
+
+    def close_incident(self, incident_id: str, reason: str = "Resolved", notes: str = "", user: str = "analyst") -> dict:
+        closing = {"closeReason": reason, "closeNotes": notes, "closingUserId": user}
+        updated = self.store.update_incident(incident_id, {"status": 2, "closed": now_iso(), **closing})
+        return self._pend(updated, delta=closing)
+
+    def reopen_incident(self, incident_id: str, user: str = "analyst") -> dict:
+        updated = self.store.update_incident(incident_id, {"status": 1, "closed": None, "closeReason": "",
+                                                           "closeNotes": "", "closingUserId": ""})
+        return self._pend(updated, delta={"closingUserId": "", "runStatus": ""})
+
+    def _incident(self, incident_id: str) -> dict:
+        incident = self.store.incident(incident_id)
+        if incident is None:
+            raise KeyError(f"no incident {incident_id}")
+        return incident
+
+    def _pend(self, incident: dict, delta: dict | None = None, entries: list | None = None) -> dict:
+        """Queue a change for update-remote-system when the incident mirrors out."""
+        if incident.get("dbotMirrorDirection") not in ("Out", "Both"):
+            return incident
+        pending = incident.get("_outgoing") or {"delta": {}, "entries": []}
+        pending["delta"].update(delta or {})
+        pending["entries"].extend(entries or [])
+        return self.store.update_incident(incident["id"], {"_outgoing": pending})
 
     def _keep_file(self, entry: dict, investigation_id: str) -> dict:
         """Move a file written by `fileResult` into the engine's file store and point the entry at it."""

@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_investigation ON entries (investigation);
 CREATE TABLE IF NOT EXISTS links (incident_id INTEGER NOT NULL, linked_id INTEGER NOT NULL,
     PRIMARY KEY (incident_id, linked_id));
+CREATE TABLE IF NOT EXISTS platform_state (instance TEXT NOT NULL, key TEXT NOT NULL, value TEXT,
+    PRIMARY KEY (instance, key));
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, instance TEXT, command TEXT, started TEXT, finished TEXT,
     ok INTEGER, error TEXT, incidents_created INTEGER);
@@ -114,6 +116,16 @@ class Store:
             row = db.execute(f"SELECT length(data) FROM {table} WHERE instance = ?", (instance,)).fetchone()  # noqa: S608
             sizes[table] = row[0] if row else 0
         return sizes
+
+    def platform_value(self, instance: str, key: str) -> str | None:
+        """State the platform itself keeps per instance (the mirroring job's last update time, for example)."""
+        row = self._connection().execute("SELECT value FROM platform_state WHERE instance = ? AND key = ?",
+                                         (instance, key)).fetchone()
+        return row[0] if row else None
+
+    def set_platform_value(self, instance: str, key: str, value: str) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO platform_state (instance, key, value) VALUES (?, ?, ?)", (instance, key, value))
 
     # --- incidents ------------------------------------------------------------------------------------------
 

@@ -5,7 +5,9 @@ Layers, top to bottom, each using only those above it:
   2. VectraClient            — the only code that speaks HTTP (auth, retries, Retry-After, time budget)
   3. pure transforms         — event -> incident, severity, names; no I/O
   4. fetch                   — the events stream -> incidents, one per detection, with a small de-duplication state
-  5. commands and main       — thin handlers and the command registry
+  5. mirroring               — get-modified-remote-data, get-remote-data, update-remote-system, get-mapping-fields
+  6. commands                — argument validation, shared building blocks, thin handlers
+  7. registry and main       — test-module, the command table, dispatch and error reporting
 """
 
 import base64
@@ -59,6 +61,19 @@ CATEGORY_NAMES = {
 INACTIVE_INVESTIGATION_STATUSES = ("closed", "expired")
 
 
+TAG_PATTERN = re.compile(r"^[\w:._ -]{1,128}$")
+MAX_NOTE_LENGTH = 8000
+MAX_PAGE_SIZE = 5000
+DETECTION_CATEGORIES = {"Command & Control": "command", "Botnet": "botnet", "Reconnaissance": "reconnaissance",
+                        "Lateral Movement": "lateral", "Exfiltration": "exfiltration", "Info": "info"}
+USER_ROLES = {"Admin": "admins", "Auditor": "auditor", "Global Analyst": "global_analyst", "Read-Only": "read_only",
+              "Restricted Admin": "restricted_admins", "Security Analyst": "security_analyst",
+              "Setting Admin": "setting_admins", "Super Admin": "super_admins"}
+INVESTIGATION_STATUSES = ["open", "acknowledged", "escalated", "paused", "closed", "expired"]
+CLOSE_REASON_VALUES = ["benign", "remediated"]
+ENTITY_TYPE_VALUES = ["account", "host"]
+
+
 class SettingsError(ValueError):
     """A parameter has a value the integration cannot use; the message names it and what is allowed."""
 
@@ -95,6 +110,7 @@ class Settings:
     reopen_status: str
     close_detection: bool
     close_reason: str
+    close_incident: bool
 
     @property
     def ui_url(self) -> str:
@@ -194,6 +210,7 @@ def parse_settings(params: dict, now: datetime | None = None) -> Settings:
         close_detection=_param_bool(params, "close_detection_on_incident_closure", "Close Detection on Incident Closure", True),
         close_reason=_param_choice(params, "close_reason_of_detection", "Detection Close Reason for Incident Closure",
                                    CLOSE_REASONS, "Remediated"),
+        close_incident=_param_bool(params, "close_incident_on_detection_closure", "Close Incident on Detection Closure"),
     )
 
 
@@ -524,6 +541,54 @@ def _tagging_answer(answer: Any) -> dict:
 # --- 3. pure transforms -------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Target:
+    """What notes and tags hang on: a detection, or an entity (which also needs its type)."""
+
+    kind: str  # "detection" | "entity"
+    id: int
+    entity_type: str | None = None
+
+    @classmethod
+    def from_args(cls, kind: str, args: "Args") -> "Target":
+        if kind == "detection":
+            return cls("detection", args.id("detection_id"))  # type: ignore[arg-type]
+        entity_id = args.id("entity_id")
+        return cls("entity", entity_id, args.choice("entity_type", ENTITY_TYPE_VALUES, required=True))  # type: ignore[arg-type]
+
+    @property
+    def query(self) -> dict | None:
+        return {"type": self.entity_type} if self.entity_type else None
+
+    @property
+    def tagging_query(self) -> dict:
+        return {"type": self.entity_type or "detection"}
+
+    def notes_path(self, note_id: int | None = None) -> str:
+        base = f"{API}/{'detections' if self.kind == 'detection' else 'entities'}/{self.id}/notes"
+        return f"{base}/{note_id}" if note_id else base
+
+    def tagging_path(self) -> str:
+        return f"{API}/tagging/{self.kind}/{self.id}"
+
+    @property
+    def prefix(self) -> str:
+        return "Vectra.Detection" if self.kind == "detection" else "Vectra.Entity"
+
+    @property
+    def identity(self) -> dict:
+        """The fields that tell this object's records apart in context."""
+        if self.kind == "detection":
+            return {"detection_id": self.id}
+        return {"entity_id": self.id, "entity_type": self.entity_type}
+
+    @property
+    def label(self) -> str:
+        return f"detection {self.id}" if self.kind == "detection" else f"{self.entity_type} {self.id}"
+
+
+
+
 def _as_int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
@@ -568,6 +633,14 @@ class DetectionEvent:
     prioritized: bool
     raw: dict
 
+    @property
+    def closed(self) -> bool:
+        """Closed in Vectra: `state` fixed/closed (or, where events carry no state, a close reason)."""
+        state = _as_text(self.raw.get("state")).lower()
+        if state:
+            return state in ("fixed", "closed")
+        return self.change_type == "state" and _as_text(self.raw.get("reason")).lower() in CLOSE_REASON_VALUES
+
     @classmethod
     def parse(cls, raw: Any) -> "DetectionEvent | None":
         if not isinstance(raw, dict):
@@ -591,6 +664,8 @@ def qualifies(event: DetectionEvent, filters: FetchFilters) -> bool:
     """Whether this event makes its detection deserve an incident: right entity type, not closed, and — when the
     Prioritized or Escalated options are on — prioritized OR escalated (OR, as the guide warns)."""
     if event.entity_type not in filters.entity_types or event.investigation_status in INACTIVE_INVESTIGATION_STATUSES:
+        return False
+    if event.closed:
         return False
     if not (filters.prioritized or filters.escalated):
         return True
@@ -892,24 +967,385 @@ def fetch_incidents(client: VectraClient, settings: Settings, now: datetime | No
     return incidents
 
 
-# --- 5. command arguments -----------------------------------------------------------------------------------
+# --- 5. mirroring -------------------------------------------------------------------------------------------
+
+INCIDENT_TYPE = "Vectra RUX Events Detection"
+MIRROR_PAGE_LIMIT = 1000
+MIRROR_MAX_DETECTIONS = 5000
+REMOTE_DATA_EVENTS = 50  # the one request per changed incident: its latest events hold the latest activity and state
+ACTIVITY_CHANGES = ("new", "append")
+STATE_CHANGES = ("adjust", "state", "triage", "investigation_status")
+FROM_XSOAR = "[Mirrored From XSOAR]"
+FROM_VECTRA = "[Mirrored From Vectra]"
+CLOSED_IN_VECTRA = "Closed in Vectra"  # starts the close notes of an incident closed by incoming mirroring
+# Closes and reopens that one side made, remembered until the other side sees them, so that neither echoes back:
+# incoming mirroring marks what it applies from Vectra, outgoing mirroring what it applies to Vectra.
+CONTEXT_INBOUND_KEY = "inbound"
+CONTEXT_OUTBOUND_KEY = "outbound"
+MAX_ECHO_MARKS = 500
+OUTGOING_FIELDS = {
+    "vectraruxinvestigationstatus": "Investigation status of the detection.",
+    "vectraruxexternalreferenceid": "External reference ID of the detection.",
+    "vectraruxentityunresolvedprioritystatus": "Set to false to clear the entity's unresolved priority.",
+    "vectraruxentityprioritystatus": "Set to Not Prioritized to clear the entity's unresolved priority.",
+    "tags": "Tags of the detection (only the analyst's additions and removals are sent).",
+    "closeReason": "Closing the incident closes the detection with the configured close reason.",
+    "closeNotes": "Closing notes are added to the detection as a note.",
+}
+
+
+def update_context_key(key: str, change: Callable[[Any], Any], attempts: int = 5) -> Any:
+    """Read-modify-write one key of the integration context, retrying when another run wrote in between."""
+    for _ in range(attempts):
+        versioned = get_integration_context(with_version=True)
+        context = dict(versioned.get("context") or {})
+        value = change(context.get(key))
+        try:
+            set_integration_context({**context, key: value}, version=versioned.get("version", -1))
+            return value
+        except ValueError:
+            time.sleep(random.uniform(0.01, 0.1))  # noqa: S311 - jitter, not security
+    raise VectraApiError(f"Could not update the integration context key {key!r}: too many concurrent writers.")
+
+
+def string_list(value: Any) -> list[str]:
+    """The strings of a list, or the items of a comma-separated string (XSOAR hands tags over either way)."""
+    if isinstance(value, list):
+        return [item for item in value if isinstance(item, str)]
+    return [item for item in argToList(value) if item] if isinstance(value, str) else []
+
+
+def merge_latest(events: list[DetectionEvent]) -> dict:
+    """The latest activity event (new/append) merged with the latest state event (adjust/state/triage/
+    investigation_status): the more recent wins for fields both have; string lists such as tags are merged and
+    de-duplicated; `change_type` is the most recent event's. `events` are newest first."""
+    activity = next((e for e in events if e.change_type in ACTIVITY_CHANGES), None)
+    state = next((e for e in events if e.change_type in STATE_CHANGES), None)
+    if activity is None or state is None:
+        return dict((activity or state or events[0]).raw)
+    newer, older = (activity, state) if activity.id > state.id else (state, activity)
+    merged = {**older.raw, **newer.raw}
+    for key, value in older.raw.items():
+        if isinstance(value, list) and all(isinstance(item, str) for item in value) and isinstance(newer.raw.get(key), list):
+            merged[key] = list(dict.fromkeys(string_list(newer.raw[key]) + string_list(value)))
+    return merged
+
+
+def _notes(raw: dict) -> list[dict]:
+    return [note for note in raw.get("notes") or [] if isinstance(note, dict) and note.get("id") is not None]
+
+
+def _note_version(note: dict) -> tuple[Any, Any]:
+    return note.get("id"), note.get("date_modified") or note.get("date_created")
+
+
+def new_vectra_notes(events: list[DetectionEvent], previous_cursor: int | None, last_update: datetime | None) -> list[dict]:
+    """Notes added (or edited) in Vectra since the last cycle, minus those mirrored from XSOAR.
+
+    The baseline is the detection's note list as of the previous cycle (its newest event at or before that cycle's
+    cursor): no clocks compared, nothing delivered twice. Without such an event in the window, notes newer than the
+    incident's last update are taken."""
+    current = _notes(events[0].raw)
+    baseline_event = next((e for e in events if previous_cursor is not None and e.id <= previous_cursor), None)
+    if baseline_event is not None:
+        seen = {_note_version(note) for note in _notes(baseline_event.raw)}
+        fresh = [note for note in current if _note_version(note) not in seen]
+    else:
+        fresh = [note for note in current
+                 if last_update is None or (parse_timestamp(note.get("date_modified") or note.get("date_created"))
+                                            or last_update) > last_update]
+    return [note for note in fresh if not str(note.get("note", "")).lstrip().startswith(FROM_XSOAR)]
+
+
+def note_entry(note: dict) -> dict:
+    edited = " (edited)" if note.get("date_modified") else ""
+    author = note.get("modified_by") or note.get("created_by") or "unknown"
+    when = note.get("date_modified") or note.get("date_created") or ""
+    text = f"{FROM_VECTRA}{edited}\nNote: {note.get('note', '')}\nAdded By: {author}\nAdded At: {when}"
+    return {"Type": EntryType.NOTE, "Contents": text, "ContentsFormat": EntryFormat.TEXT, "Note": True}
+
+
+def lifecycle_entries(detection_id: int, events: list[DetectionEvent], previous_cursor: int | None) -> list[dict]:
+    """Close or reopen the incident when the detection was closed or reopened in Vectra during this cycle (not when
+    the change was XSOAR's own, made by outgoing mirroring)."""
+    state_change = next((e for e in events if e.change_type == "state" and e.id > (previous_cursor or 0)), None)
+    if state_change is None:
+        return []
+    action = "close" if state_change.closed else "reopen"
+    if take_mark(CONTEXT_OUTBOUND_KEY, detection_id) == action:
+        return []
+    if state_change.closed:
+        reason = _as_text(state_change.raw.get("reason")).lower() or "unspecified"
+        notes = f"{CLOSED_IN_VECTRA}: detection {detection_id} was closed in Vectra as {reason}."
+        mark(CONTEXT_INBOUND_KEY, detection_id, "close")
+        return [{"Type": EntryType.NOTE, "ContentsFormat": EntryFormat.JSON, "Contents": {
+                    "dbotIncidentClose": True, "closeReason": "Resolved" if reason == "remediated" else "Other",
+                    "closeNotes": notes}},
+                {"Type": EntryType.NOTE, "ContentsFormat": EntryFormat.TEXT, "Note": True,
+                 "Contents": f"{FROM_VECTRA} {notes}"}]
+    mark(CONTEXT_INBOUND_KEY, detection_id, "reopen")
+    return [{"Type": EntryType.NOTE, "ContentsFormat": EntryFormat.JSON, "Contents": {"dbotIncidentReopen": True}},
+            {"Type": EntryType.NOTE, "ContentsFormat": EntryFormat.TEXT, "Note": True,
+             "Contents": f"{FROM_VECTRA} Detection {detection_id} was reopened in Vectra."}]
+
+
+def mark(key: str, detection_id: int, action: str) -> None:
+    """Remember that one side just closed or reopened this detection (the newest marks are kept)."""
+    def add(marks: Any) -> dict:
+        marks = dict(marks or {})
+        marks.pop(str(detection_id), None)
+        marks[str(detection_id)] = action
+        return dict(list(marks.items())[-MAX_ECHO_MARKS:])
+
+    update_context_key(key, add)
+
+
+def take_mark(key: str, detection_id: int | str) -> str | None:
+    """The close/reopen the other side made to this detection, consumed once (None when there is none)."""
+    if str(detection_id) not in (get_integration_context().get(key) or {}):
+        return None
+    taken: dict[str, str | None] = {}
+
+    def remove(marks: Any) -> dict:
+        marks = dict(marks or {})
+        taken["action"] = marks.pop(str(detection_id), None)
+        return marks
+
+    update_context_key(key, remove)
+    return taken.get("action")
+
+
+def get_modified_remote_data(client: VectraClient, settings: Settings, args: dict) -> GetModifiedRemoteDataResponse:
+    """IDs of the detections with events since the previous cycle, read from the events stream with a cursor of our
+    own (the last mirror run), so no event falls between cycles. Basic events: only their detection IDs matter.
+
+    The cursor starts where fetch started and never passes fetch's own cursor: every event after the one an
+    incident was created from is read once that incident exists, so no incident keeps a stale snapshot."""
+    if settings.mirror_direction not in ("In", "Both"):
+        return GetModifiedRemoteDataResponse([])
+    fetch_state = get_integration_context().get(CONTEXT_FETCH_KEY) or {}
+    limit = _as_int(fetch_state.get("cursor")) if settings.fetch_enabled else None
+    cursor = _as_int((get_last_mirror_run() or {}).get("cursor"))
+    if cursor is None:
+        cursor = _as_int(fetch_state.get("start"))
+    if cursor is None:
+        cursor = locate_cursor(client, GetModifiedRemoteDataArgs(args).last_update)
+    ids, end = read_changed_detections(client, cursor, limit)
+    set_last_mirror_run({"cursor": end, "previous": cursor})
+    demisto.debug(f"[Mirror] {len(ids)} detections changed between events {cursor} and {end}")
+    return GetModifiedRemoteDataResponse(ids)
+
+
+def read_changed_detections(client: VectraClient, cursor: int, limit: int | None) -> tuple[list[str], int]:
+    """Detection IDs with events after `cursor` (up to `limit`); `new` events are creations, not changes."""
+    ids: list[str] = []
+    seen: set[int] = set()
+    while client.budget.allows(5) and len(seen) < MIRROR_MAX_DETECTIONS and (limit is None or cursor < limit):
+        page = client.detection_events(**{"from": cursor}, limit=MIRROR_PAGE_LIMIT, ordering="id",
+                                       include_info_category="true", include_triaged="true")
+        for event in (DetectionEvent.parse(raw) for raw in page["events"]):
+            if event is None or event.id <= cursor:
+                continue
+            if limit is not None and event.id > limit:
+                return ids, cursor
+            cursor = event.id
+            if event.change_type != "new" and event.detection_id not in seen:
+                seen.add(event.detection_id)
+                ids.append(str(event.detection_id))
+        if not page["events"] or not _as_int(page.get("remaining_count")):
+            break
+    return ids, cursor
+    set_last_mirror_run({"cursor": cursor, "previous": start})
+    demisto.debug(f"[Mirror] {len(changed)} detections changed between events {start} and {cursor}")
+    return GetModifiedRemoteDataResponse(changed)
+
+
+def locate_cursor(client: VectraClient, last_update: Any) -> int:
+    """The stream position at the platform's last update (first cycle only)."""
+    since = arg_to_datetime(last_update) if last_update else None
+    since = (since if since and since.tzinfo else (since or datetime.now(timezone.utc)).replace(tzinfo=timezone.utc))
+    first = client.detection_events(event_timestamp_gte=iso_utc(since), limit=1, ordering="id",
+                                    include_info_category="true", include_triaged="true")
+    ids = [e.id for e in (DetectionEvent.parse(raw) for raw in first["events"]) if e]
+    if ids:
+        return ids[0] - 1
+    latest = client.detection_events(limit=1, ordering="-id", include_info_category="true", include_triaged="true")
+    ids = [e.id for e in (DetectionEvent.parse(raw) for raw in latest["events"]) if e]
+    return max(ids) if ids else 0
+
+
+def get_remote_data(client: VectraClient, settings: Settings, args: dict) -> GetRemoteDataResponse:
+    """One request: the detection's latest events; they give the merged incident fields, new notes, and the
+    close/reopen of the incident when Vectra closed or reopened the detection."""
+    parsed = GetRemoteDataArgs(args)
+    detection_id = _as_int(parsed.remote_incident_id)
+    if detection_id is None:
+        raise DemistoException(f"The incident's mirror ID {parsed.remote_incident_id!r} is not a Vectra detection ID.")
+    page = client.detection_events(detection_id=detection_id, ordering="-id", limit=REMOTE_DATA_EVENTS, size="detailed",
+                                   include_info_category="true", include_triaged="true")
+    events = sorted((e for e in (DetectionEvent.parse(raw) for raw in page["events"]) if e), key=lambda e: -e.id)
+    if not events:
+        return GetRemoteDataResponse({}, [])
+    previous_cursor = _as_int((get_last_mirror_run() or {}).get("previous"))
+    last_update = arg_to_datetime(parsed.last_update) if parsed.last_update else None
+    if last_update is not None and last_update.tzinfo is None:
+        last_update = last_update.replace(tzinfo=timezone.utc)
+    entries = [note_entry(note) for note in new_vectra_notes(events, previous_cursor, last_update)]
+    if settings.close_incident:
+        entries += lifecycle_entries(detection_id, events, previous_cursor)
+    mirrored = {**merge_latest(events), "detection_id": detection_id, **mirror_fields(detection_id, settings)}
+    return GetRemoteDataResponse(mirrored, entries)
+
+
+def get_mapping_fields() -> GetMappingFieldsResponse:
+    scheme = SchemeTypeMapping(type_name=INCIDENT_TYPE)
+    for name, description in OUTGOING_FIELDS.items():
+        scheme.add_field(name, description)
+    return GetMappingFieldsResponse([scheme])
+
+
+@dataclass
+class OutgoingUpdate:
+    """One update-remote-system call: what changed in XSOAR, pushed to the detection."""
+
+    client: VectraClient
+    settings: Settings
+    detection_id: int
+    incident: dict
+    delta: dict
+    problems: list[str] = field(default_factory=list)
+    done: list[str] = field(default_factory=list)
+
+    def push_reopen(self, inbound: str | None) -> None:
+        if inbound == "reopen" or not self.settings.reopen_detection:
+            return
+        mark(CONTEXT_OUTBOUND_KEY, self.detection_id, "reopen")
+        self.client.open_detections([self.detection_id])
+        self.client.update_detections([self.detection_id], investigation_status=self.settings.reopen_status)
+        self.done.append(f"reopened with status {self.settings.reopen_status}")
+
+    def push_fields(self) -> None:
+        status = _as_text(self.delta.get("vectraruxinvestigationstatus")).lower()
+        if status:
+            if status in INVESTIGATION_STATUSES:
+                self.client.update_detections([self.detection_id], investigation_status=status)
+                self.done.append(f"investigation status {status}")
+            else:
+                self.problems.append(f"Investigation status {status!r} is not one of {', '.join(INVESTIGATION_STATUSES)}.")
+        if "vectraruxexternalreferenceid" in self.delta:
+            reference = _as_text(self.delta.get("vectraruxexternalreferenceid"))
+            self.client.update_detections([self.detection_id], external_reference_id=reference)
+            self.done.append(f"external reference ID {reference!r}")
+        if "tags" in self.delta:
+            self.push_tags(string_list(self.delta.get("tags")))
+        if self._priority_reset_asked():
+            self.push_priority_reset()
+
+    def push_tags(self, xsoar_tags: list[str]) -> None:
+        """Only the analyst's additions and removals, applied to Vectra's current list: tags added on the Vectra
+        side since the last incoming mirror are kept."""
+        synced = string_list(self.incident.get("vectraruxdetectiontags"))
+        added = [tag for tag in xsoar_tags if tag not in synced]
+        removed = [tag for tag in synced if tag not in xsoar_tags]
+        invalid = [tag for tag in added if not TAG_PATTERN.match(tag)]
+        if invalid:
+            self.problems.append(f"Tags not sent to Vectra (allowed: letters, digits, spaces, _ : . -): {', '.join(invalid)}.")
+            added = [tag for tag in added if tag not in invalid]
+        if not added and not removed:
+            return
+        target = Target("detection", self.detection_id)
+        current = list(self.client.get_tags(target).get("tags") or [])
+        wanted = [tag for tag in current if tag not in removed] + [tag for tag in added if tag not in current]
+        if wanted != current:
+            self.client.set_tags(target, wanted)
+        self.done.append(f"tags +{added} -{removed}")
+
+    def _priority_reset_asked(self) -> bool:
+        unresolved = self.delta.get("vectraruxentityunresolvedprioritystatus")
+        return (unresolved is False or str(unresolved).lower() == "false"
+                or _as_text(self.delta.get("vectraruxentityprioritystatus")).lower() == "not prioritized")
+
+    def push_priority_reset(self) -> None:
+        entity_id = _as_int(self.incident.get("vectraruxentityid"))
+        entity_type = _as_text(self.incident.get("vectraruxentitytype")).lower()
+        if entity_id is None or entity_type not in ENTITY_TYPE_VALUES:
+            self.problems.append("The unresolved priority was not cleared: the incident has no Vectra entity ID and type.")
+            return
+        try:
+            self.client.update_entity(entity_type, entity_id, {"unresolved_priority": "False"})
+            self.done.append(f"unresolved priority of {entity_type} {entity_id} cleared")
+        except VectraApiError as error:
+            self.problems.append(f"Vectra did not clear the unresolved priority of {entity_type} {entity_id}: {error}")
+
+    def push_notes(self, entries: list[dict]) -> None:
+        for entry in entries:
+            text = str(entry.get("contents") or entry.get("Contents") or "")
+            if not text.strip() or text.lstrip().startswith(FROM_VECTRA):
+                continue
+            note = (f"{FROM_XSOAR} XSOAR Incident ID: {self.incident.get('id', '')}\nNote: {text}\n"
+                    f"Added By: {entry.get('user') or entry.get('User') or 'XSOAR'}")
+            if len(note) > MAX_NOTE_LENGTH:
+                self.problems.append(f"The War Room note {entry.get('id', '')} was not added to Vectra detection "
+                                     f"{self.detection_id}: with its mirroring header it is {len(note)} characters and "
+                                     f"Vectra accepts at most {MAX_NOTE_LENGTH}. Shorten it or split it, then tag it again.")
+                continue
+            self.client.add_note(Target("detection", self.detection_id), note)
+            self.done.append("note added")
+
+    def push_close(self, inbound: str | None) -> None:
+        close_notes = _as_text(self.incident.get("closeNotes") or self.delta.get("closeNotes"))
+        if inbound == "close" or close_notes.startswith(CLOSED_IN_VECTRA) or not self.settings.close_detection:
+            return
+        mark(CONTEXT_OUTBOUND_KEY, self.detection_id, "close")
+        self.client.close_detections([self.detection_id], self.settings.close_reason)
+        self.client.update_detections([self.detection_id], investigation_status="closed")
+        reason = _as_text(self.incident.get("closeReason") or self.delta.get("closeReason")) or "unspecified"
+        note = f"{FROM_XSOAR} XSOAR Incident ID: {self.incident.get('id', '')} was closed.\nClose Reason: {reason}"
+        if close_notes:
+            note += f"\nClose Notes: {close_notes}"
+        self.client.add_note(Target("detection", self.detection_id), note[:MAX_NOTE_LENGTH])
+        self.done.append(f"closed as {self.settings.close_reason}")
+
+
+def _closed_now(parsed: UpdateRemoteSystemArgs) -> bool:
+    delta = parsed.delta or {}
+    closing_keys = ("closeReason", "closeNotes", "closingUserId")
+    return parsed.inc_status == IncidentStatus.DONE and any(key in delta for key in closing_keys)
+
+
+def _reopened_now(parsed: UpdateRemoteSystemArgs) -> bool:
+    delta = parsed.delta or {}
+    return parsed.inc_status != IncidentStatus.DONE and "closingUserId" in delta and not delta.get("closingUserId")
+
+
+def update_remote_system(client: VectraClient, settings: Settings, args: dict) -> str:
+    """Push what changed in XSOAR to the detection, in the order an analyst would: reopen, fields, notes, close."""
+    parsed = UpdateRemoteSystemArgs(args)
+    detection_id = _as_int(parsed.remote_incident_id)
+    incident = parsed.data or {}
+    direction = incident.get("dbotMirrorDirection") or settings.mirror_direction
+    if detection_id is None or direction not in ("Out", "Both"):
+        return str(parsed.remote_incident_id)
+    inbound = take_mark(CONTEXT_INBOUND_KEY, detection_id) if (_closed_now(parsed) or _reopened_now(parsed)) else None
+    update = OutgoingUpdate(client, settings, detection_id, incident, parsed.delta or {})
+    if _reopened_now(parsed):
+        update.push_reopen(inbound)
+    if parsed.incident_changed:
+        update.push_fields()
+    update.push_notes(parsed.entries or [])
+    if _closed_now(parsed):
+        update.push_close(inbound)
+    demisto.debug(f"[Mirror] detection {detection_id}: {'; '.join(update.done) or 'nothing to push'}")
+    if update.problems:
+        raise DemistoException(" ".join(update.problems))
+    return str(detection_id)
+
+
+# --- 6. commands: arguments ---------------------------------------------------------------------------------
 
 
 class ArgumentError(ValueError):
     """A command argument is missing or invalid; the message names it and what it accepts."""
-
-
-TAG_PATTERN = re.compile(r"^[\w:._ -]{1,128}$")
-MAX_NOTE_LENGTH = 8000
-MAX_PAGE_SIZE = 5000
-DETECTION_CATEGORIES = {"Command & Control": "command", "Botnet": "botnet", "Reconnaissance": "reconnaissance",
-                        "Lateral Movement": "lateral", "Exfiltration": "exfiltration", "Info": "info"}
-USER_ROLES = {"Admin": "admins", "Auditor": "auditor", "Global Analyst": "global_analyst", "Read-Only": "read_only",
-              "Restricted Admin": "restricted_admins", "Security Analyst": "security_analyst",
-              "Setting Admin": "setting_admins", "Super Admin": "super_admins"}
-INVESTIGATION_STATUSES = ["open", "acknowledged", "escalated", "paused", "closed", "expired"]
-CLOSE_REASON_VALUES = ["benign", "remediated"]
-ENTITY_TYPE_VALUES = ["account", "host"]
 
 
 class Args:
@@ -1029,53 +1465,7 @@ class Args:
         return note
 
 
-# --- 6. shared command building blocks ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Target:
-    """What notes and tags hang on: a detection, or an entity (which also needs its type)."""
-
-    kind: str  # "detection" | "entity"
-    id: int
-    entity_type: str | None = None
-
-    @classmethod
-    def from_args(cls, kind: str, args: Args) -> "Target":
-        if kind == "detection":
-            return cls("detection", args.id("detection_id"))  # type: ignore[arg-type]
-        entity_id = args.id("entity_id")
-        return cls("entity", entity_id, args.choice("entity_type", ENTITY_TYPE_VALUES, required=True))  # type: ignore[arg-type]
-
-    @property
-    def query(self) -> dict | None:
-        return {"type": self.entity_type} if self.entity_type else None
-
-    @property
-    def tagging_query(self) -> dict:
-        return {"type": self.entity_type or "detection"}
-
-    def notes_path(self, note_id: int | None = None) -> str:
-        base = f"{API}/{'detections' if self.kind == 'detection' else 'entities'}/{self.id}/notes"
-        return f"{base}/{note_id}" if note_id else base
-
-    def tagging_path(self) -> str:
-        return f"{API}/tagging/{self.kind}/{self.id}"
-
-    @property
-    def prefix(self) -> str:
-        return "Vectra.Detection" if self.kind == "detection" else "Vectra.Entity"
-
-    @property
-    def identity(self) -> dict:
-        """The fields that tell this object's records apart in context."""
-        if self.kind == "detection":
-            return {"detection_id": self.id}
-        return {"entity_id": self.id, "entity_type": self.entity_type}
-
-    @property
-    def label(self) -> str:
-        return f"detection {self.id}" if self.kind == "detection" else f"{self.entity_type} {self.id}"
+# --- 6. commands: shared building blocks -------------------------------------------------------------------
 
 
 def ui_link(settings: Settings, path: str, text: Any) -> str:
@@ -1151,7 +1541,7 @@ def detection_list_results(client: VectraClient, settings: Settings, params: dic
                           raw_response=answer)
 
 
-# --- 7. commands --------------------------------------------------------------------------------------------
+# --- 6. commands ------------------------------------------------------------------------------------------
 
 
 def detection_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1689,7 +2079,7 @@ def investigation_result_get_command(client: VectraClient, settings: Settings, a
                           readable_output=readable, raw_response=answer)
 
 
-# --- 8. test-module, registry and main ------------------------------------------------------------------
+# --- 7. test-module, registry and main ------------------------------------------------------------------
 
 
 def test_module(client: VectraClient, settings: Settings) -> str:
@@ -1756,6 +2146,11 @@ COMMANDS: dict[str, Handler] = {
     "vectra-investigation-result-get": investigation_result_get_command,
     "vectra-fetch-reset": fetch_reset_command,
 }
+MIRRORING: dict[str, Handler] = {
+    "get-modified-remote-data": get_modified_remote_data,
+    "get-remote-data": get_remote_data,
+    "update-remote-system": update_remote_system,
+}
 BUDGETS = {"fetch-incidents": FETCH_TIME_BUDGET_S, "get-modified-remote-data": MIRROR_TIME_BUDGET_S,
            "get-remote-data": MIRROR_TIME_BUDGET_S, "update-remote-system": MIRROR_TIME_BUDGET_S}
 
@@ -1770,6 +2165,10 @@ def main() -> None:
             return_results(test_module(client, settings))
         elif command == "fetch-incidents":
             fetch_incidents(client, settings)
+        elif command == "get-mapping-fields":
+            return_results(get_mapping_fields())
+        elif command in MIRRORING:
+            return_results(MIRRORING[command](client, settings, demisto.args()))
         elif command in COMMANDS:
             return_results(COMMANDS[command](client, settings, demisto.args()))
         else:

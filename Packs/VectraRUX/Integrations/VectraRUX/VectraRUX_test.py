@@ -178,6 +178,8 @@ def expected_detections(events, entity_types=("host", "account"), prioritized=Fa
         status = event.get("investigation_status") or event.get("status")
         if event["triaged"] or event["type"] not in entity_types or status in ("closed", "expired"):
             continue
+        if event.get("state") in ("fixed", "closed"):  # closed in Vectra
+            continue
         flagged = event["is_prioritized"] or event["unresolved_priority"]
         if (not prioritized and not escalated) or (prioritized and flagged) or (escalated and status == "escalated"):
             wanted.add(event["detection_id"])

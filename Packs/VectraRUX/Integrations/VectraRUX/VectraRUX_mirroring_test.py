@@ -1,0 +1,364 @@
+"""Unit tests of mirroring: the merge of the latest activity and state events, notes (no loop, nothing twice), tag
+differences, close and reopen in both directions without echo, mirror directions, and request counts."""
+
+import contextlib
+import json
+import re
+
+import demistomock as demisto
+import pytest
+import VectraRUX as vr
+from freezegun import freeze_time
+
+URL = "https://vectra.test"
+EVENTS = f"{URL}/api/v3.5/events/detections"
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with freeze_time("2026-11-01T12:00:00Z"):
+        yield
+
+
+@pytest.fixture
+def api(requests_mock):
+    requests_mock.post(f"{URL}/oauth2/token", json={"access_token": "t", "expires_in": 3600})
+    return requests_mock
+
+
+def settings(**overrides):
+    params = {"server_url": URL, "credentials": {"identifier": "id", "password": "secret"}, "isFetch": True,
+              "mirror_direction": "Incoming And Outgoing", "close_incident_on_detection_closure": True}
+    params.update(overrides)
+    return vr.parse_settings(params)
+
+
+def client(config):
+    return vr.VectraClient(config, vr.Budget(50), sleep=lambda s: None)
+
+
+def event(event_id, change_type, **fields):
+    return {"id": event_id, "detection_id": 7, "change_type": change_type, "type": "host", "investigation_status": "open",
+            "tags": [], "notes": [], **fields}
+
+
+def parsed(*raws):
+    return sorted((vr.DetectionEvent.parse(raw) for raw in raws), key=lambda e: -e.id)
+
+
+def api_calls(api):
+    return [r for r in api.request_history if "/oauth2/" not in r.url]
+
+
+# --- merging the latest activity and state events ---------------------------------------------------------
+
+MERGES = [
+    ("only a new event", [event(1, "new", threat=10, tags=["a"])], {"threat": 10, "tags": ["a"], "change_type": "new"}),
+    ("state newer than activity: state wins, tags merged",
+     [event(1, "append", threat=10, tags=["a"], investigation_status="open"),
+      event(2, "investigation_status", threat=20, tags=["b"], investigation_status="escalated")],
+     {"threat": 20, "tags": ["b", "a"], "investigation_status": "escalated", "change_type": "investigation_status"}),
+    ("activity newer than state: activity wins, tags merged without duplicates",
+     [event(3, "adjust", threat=20, tags=["x", "y"]), event(4, "append", threat=30, tags=["y", "z"])],
+     {"threat": 30, "tags": ["y", "z", "x"], "change_type": "append"}),
+    ("string lists beyond tags are merged too", [event(1, "new", mitre=["T1"]), event(2, "triage", mitre=["T2"])],
+     {"mitre": ["T2", "T1"], "change_type": "triage"}),
+    ("the latest of each kind is used", [event(1, "new", threat=1), event(2, "append", threat=2), event(3, "adjust", threat=3),
+                                         event(4, "state", threat=4, state="fixed")],
+     {"threat": 4, "state": "fixed", "change_type": "state"}),
+    ("only state events", [event(5, "adjust", threat=5), event(6, "triage", threat=6)], {"threat": 6, "change_type": "triage"}),
+    ("newer state with a null field wins over an older value",
+     [event(1, "append", dst_host={"id": 1}), event(2, "adjust", dst_host=None)], {"dst_host": None}),
+]
+
+
+@pytest.mark.parametrize(("case", "raws", "expected"), MERGES, ids=[m[0] for m in MERGES])
+def test_merge_of_latest_activity_and_state(case, raws, expected):
+    merged = vr.merge_latest(parsed(*raws))
+    assert {key: merged.get(key) for key in expected} == expected
+
+
+def test_merge_ignores_older_events_of_each_kind():
+    events = parsed(event(1, "append", threat=99, tags=["old"]), event(2, "append", threat=1, tags=["new"]),
+                    event(3, "adjust", threat=2, tags=[]))
+    assert vr.merge_latest(events)["tags"] == ["new"]
+
+
+# --- notes ---------------------------------------------------------------------------------------------------
+
+N1 = {"id": 1, "note": "first", "created_by": "mdr", "date_created": "2026-11-01T10:00:00Z", "date_modified": None}
+N2 = {"id": 2, "note": "second", "created_by": "mdr", "date_created": "2026-11-01T11:30:00Z", "date_modified": None}
+N1_EDITED = {**N1, "note": "first, edited", "date_modified": "2026-11-01T11:40:00Z", "modified_by": "mdr"}
+ECHO = {"id": 3, "note": "[Mirrored From XSOAR] XSOAR Incident ID: 5\nNote: hello", "date_created": "2026-11-01T11:50:00Z"}
+
+
+def test_only_notes_new_since_the_previous_cycle_are_delivered():
+    events = parsed(event(10, "new", notes=[N1]), event(20, "adjust", notes=[N1, N2, ECHO]))
+    assert [n["id"] for n in vr.new_vectra_notes(events, previous_cursor=10, last_update=None)] == [2]
+    assert vr.new_vectra_notes(events, previous_cursor=20, last_update=None) == []
+
+
+def test_an_edited_vectra_note_is_delivered_again_marked_edited():
+    events = parsed(event(10, "new", notes=[N1]), event(20, "adjust", notes=[N1_EDITED]))
+    fresh = vr.new_vectra_notes(events, previous_cursor=10, last_update=None)
+    assert fresh == [N1_EDITED]
+    entry = vr.note_entry(fresh[0])
+    assert entry["Contents"].startswith("[Mirrored From Vectra] (edited)\nNote: first, edited\nAdded By: mdr")
+    assert entry["Note"] is True and entry["Type"] == 1 and "Tags" not in entry  # no mirror tag: never sent back out
+
+
+def test_notes_mirrored_from_xsoar_never_come_back():
+    events = parsed(event(20, "adjust", notes=[ECHO]))
+    assert vr.new_vectra_notes(events, previous_cursor=None, last_update=None) == []
+
+
+def test_without_a_baseline_in_the_window_notes_newer_than_the_last_update_are_taken():
+    events = parsed(event(30, "adjust", notes=[N1, N2]))
+    since = vr.parse_timestamp("2026-11-01T11:00:00Z")
+    assert [n["id"] for n in vr.new_vectra_notes(events, previous_cursor=25, last_update=since)] == [2]
+
+
+# --- close and reopen, both ways, without echo ---------------------------------------------------------------
+
+
+def test_a_close_in_vectra_closes_the_incident_once(invocation):
+    events = parsed(event(10, "append"), event(21, "state", state="fixed", reason="benign"))
+    entries = vr.lifecycle_entries(7, events, previous_cursor=20)
+    assert entries[0]["Contents"] == {"dbotIncidentClose": True, "closeReason": "Other",
+                                      "closeNotes": "Closed in Vectra: detection 7 was closed in Vectra as benign."}
+    assert entries[1]["Contents"].startswith("[Mirrored From Vectra] Closed in Vectra")
+    assert demisto.getIntegrationContext()["inbound"] == {"7": "close"}
+    assert vr.lifecycle_entries(7, events, previous_cursor=21) == []  # seen in an earlier cycle: not again
+
+
+def test_a_reopen_in_vectra_reopens_the_incident(invocation):
+    events = parsed(event(21, "state", state="fixed", reason="remediated"), event(22, "state", state="active"))
+    entries = vr.lifecycle_entries(7, events, previous_cursor=21)
+    assert entries[0]["Contents"] == {"dbotIncidentReopen": True}
+    assert demisto.getIntegrationContext()["inbound"] == {"7": "reopen"}
+
+
+def test_a_close_that_xsoar_made_is_not_echoed_back_in(invocation):
+    vr.mark(vr.CONTEXT_OUTBOUND_KEY, 7, "close")
+    events = parsed(event(21, "state", state="fixed", reason="remediated"))
+    assert vr.lifecycle_entries(7, events, previous_cursor=20) == []
+    assert demisto.getIntegrationContext()["outbound"] == {}  # consumed
+
+
+def test_marks_stay_bounded(invocation):
+    for detection_id in range(vr.MAX_ECHO_MARKS + 50):
+        vr.mark(vr.CONTEXT_INBOUND_KEY, detection_id, "close")
+    marks = demisto.getIntegrationContext()["inbound"]
+    assert len(marks) == vr.MAX_ECHO_MARKS and str(vr.MAX_ECHO_MARKS + 49) in marks
+
+
+# --- get-modified-remote-data ---------------------------------------------------------------------------------
+
+
+def page(events, remaining=0):
+    return {"events": events, "next_checkpoint": events[-1]["id"] if events else 0, "remaining_count": remaining}
+
+
+def test_modified_ids_come_from_the_stream_after_the_cursor_and_exclude_creations(invocation, api):
+    invocation.last_mirror_run = {"cursor": 100}
+    api.get(EVENTS, json=page([{"id": 101, "detection_id": 5, "change_type": "new"},
+                               {"id": 102, "detection_id": 6, "change_type": "append"},
+                               {"id": 103, "detection_id": 6, "change_type": "adjust"},
+                               {"id": 104, "detection_id": 5, "change_type": "investigation_status"}]))
+    config = settings(isFetch=False)
+    result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "2026-11-01T11:59:00Z"})
+    assert result.modified_incident_ids == ["6", "5"]
+    assert invocation.last_mirror_run == {"cursor": 104, "previous": 100}
+    (call,) = api_calls(api)
+    assert call.qs["from"] == ["100"] and call.qs["limit"] == ["1000"] and "size" not in call.qs  # basic events suffice
+
+
+def test_modified_reading_starts_where_fetch_started_and_stops_where_fetch_stands(invocation, api):
+    demisto.setIntegrationContext({"fetch": {"start": 50, "cursor": 102}})
+    api.get(EVENTS, json=page([{"id": 101, "detection_id": 5, "change_type": "append"},
+                               {"id": 102, "detection_id": 6, "change_type": "append"},
+                               {"id": 103, "detection_id": 7, "change_type": "append"}], remaining=5))
+    config = settings()
+    result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "2026-11-01T11:59:00Z"})
+    assert result.modified_incident_ids == ["5", "6"] and invocation.last_mirror_run == {"cursor": 102, "previous": 50}
+    assert api_calls(api)[0].qs["from"] == ["50"]
+
+
+def test_modified_pages_through_the_stream(invocation, api):
+    invocation.last_mirror_run = {"cursor": 0}
+    api.get(EVENTS, [{"json": page([{"id": 1, "detection_id": 1, "change_type": "adjust"}], remaining=1)},
+                     {"json": page([{"id": 2, "detection_id": 2, "change_type": "adjust"}])}])
+    config = settings(isFetch=False)
+    assert vr.get_modified_remote_data(client(config), config, {"lastUpdate": "x"}).modified_incident_ids == ["1", "2"]
+    assert [c.qs["from"] for c in api_calls(api)] == [["0"], ["1"]]
+
+
+@pytest.mark.parametrize("direction", ["", "Outgoing"])
+def test_no_incoming_mirroring_means_no_request(invocation, api, direction):
+    config = settings(mirror_direction=direction)
+    assert vr.get_modified_remote_data(client(config), config, {"lastUpdate": "x"}).modified_incident_ids == []
+    assert api_calls(api) == []
+
+
+# --- get-remote-data ------------------------------------------------------------------------------------------
+
+
+def test_remote_data_is_one_request_and_carries_the_mirror_fields(invocation, api):
+    invocation.integration_instance = "vectra_1"
+    invocation.last_mirror_run = {"cursor": 30, "previous": 20}
+    api.get(EVENTS, json=page([event(25, "adjust", tags=["b"], notes=[N1, N2], investigation_status="escalated"),
+                               event(15, "append", tags=["a"], notes=[N1])]))
+    config = settings()
+    response = vr.get_remote_data(client(config), config, {"id": "7", "lastUpdate": "2026-11-01T11:00:00Z"})
+    (call,) = api_calls(api)
+    assert call.qs == {"detection_id": ["7"], "ordering": ["-id"], "limit": ["50"], "size": ["detailed"],
+                       "include_info_category": ["true"], "include_triaged": ["true"]}
+    mirrored = response.mirrored_object
+    assert mirrored["investigation_status"] == "escalated" and mirrored["tags"] == ["b", "a"]
+    assert (mirrored["mirror_id"], mirrored["mirror_direction"], mirrored["mirror_instance"]) == ("7", "Both", "vectra_1")
+    assert [e["Contents"].split("\n")[1] for e in response.entries] == ["Note: second"]
+
+
+def test_remote_data_for_a_detection_without_events_is_an_empty_update(invocation, api):
+    api.get(EVENTS, json=page([]))
+    invocation.command, invocation.args = "get-remote-data", {"id": "7", "lastUpdate": "2026-11-01T11:00:00Z"}
+    invocation.params = {"server_url": URL, "credentials": {"identifier": "id", "password": "secret"}}
+    vr.main()
+    assert invocation.results == [None]
+
+
+def test_remote_data_throttled_beyond_the_budget_says_api_rate_limit(invocation, api):
+    api.get(EVENTS, status_code=429, headers={"Retry-After": "300"}, json={"detail": "throttled"})
+    invocation.command, invocation.args = "get-remote-data", {"id": "7", "lastUpdate": "2026-11-01T11:00:00Z"}
+    invocation.params = {"server_url": URL, "credentials": {"identifier": "id", "password": "secret"}}
+    with contextlib.suppress(SystemExit):
+        vr.main()
+    assert invocation.results[0]["Type"] == 4 and "API rate limit" in invocation.results[0]["Contents"]
+
+
+# --- update-remote-system -------------------------------------------------------------------------------------
+
+INCIDENT = {"id": "42", "dbotMirrorDirection": "Both", "vectraruxentityid": 9, "vectraruxentitytype": "host",
+            "vectraruxdetectiontags": ["a", "b"]}
+
+
+def update(api, delta=None, entries=None, status=1, incident=None, **overrides):
+    api.patch(re.compile(f"{URL}/api/v3.5/.*"), json={"_meta": {"level": "Success", "message": "ok"}})
+    api.post(re.compile(f"{URL}/api/v3.5/detections/7/notes"), json={"id": 1, "note": "x"}, status_code=201)
+    config = settings(**overrides)
+    args = {"remoteId": "7", "data": {**INCIDENT, **(incident or {})}, "delta": delta or {}, "entries": entries or [],
+            "status": status, "incidentChanged": bool(delta)}
+    return vr.update_remote_system(client(config), config, args)
+
+
+def test_field_changes_are_pushed(invocation, api):
+    assert update(api, {"vectraruxinvestigationstatus": "Paused", "vectraruxexternalreferenceid": "INC-1"}) == "7"
+    bodies = [c.json() for c in api_calls(api)]
+    assert bodies == [{"detectionIdList": [7], "investigation_status": "paused"},
+                      {"detectionIdList": [7], "external_reference_id": "INC-1"}]
+
+
+def test_tags_push_only_the_difference_and_keep_vectra_side_tags(invocation, api):
+    api.get(f"{URL}/api/v3.5/tagging/detection/7", json={"status": "success", "tag_id": "7", "tags": ["a", "b", "vectra-only"]})
+    api.patch(f"{URL}/api/v3.5/tagging/detection/7", json={"status": "success", "tag_id": "7", "tags": []})
+    update(api, {"tags": ["a", "c"]})  # the analyst removed b and added c
+    assert api_calls(api)[-1].json() == {"tags": ["a", "vectra-only", "c"]}
+
+
+def test_unchanged_tags_write_nothing(invocation, api):
+    update(api, {"tags": ["b", "a"]})
+    assert api_calls(api) == []
+
+
+@pytest.mark.parametrize("delta", [{"vectraruxentityunresolvedprioritystatus": False},
+                                   {"vectraruxentityunresolvedprioritystatus": "false"},
+                                   {"vectraruxentityprioritystatus": "Not Prioritized"}])
+def test_unresolved_priority_reset(invocation, api, delta):
+    update(api, delta)
+    (call,) = api_calls(api)
+    assert call.url.startswith(f"{URL}/api/v3.5/entities/9?type=host") and call.json() == {"unresolved_priority": "False"}
+
+
+def test_a_refused_priority_reset_is_reported_with_vectras_words(invocation, api):
+    api.patch(f"{URL}/api/v3.5/entities/9", status_code=400, json={"detail": "entity is above the threshold"})
+    config = settings()
+    args = {"remoteId": "7", "data": INCIDENT, "delta": {"vectraruxentityunresolvedprioritystatus": False}, "entries": [],
+            "status": 1, "incidentChanged": True}
+    with pytest.raises(vr.DemistoException, match="entity is above the threshold"):
+        vr.update_remote_system(client(config), config, args)
+
+
+def test_tagged_war_room_notes_become_detection_notes(invocation, api):
+    update(api, entries=[{"id": "e1", "type": "note", "contents": "Contained.", "user": "jane"},
+                         {"id": "e2", "type": "note", "contents": "[Mirrored From Vectra]\nNote: from MDR", "user": "x"}])
+    (call,) = api_calls(api)
+    assert call.json() == {"note": "[Mirrored From XSOAR] XSOAR Incident ID: 42\nNote: Contained.\nAdded By: jane"}
+
+
+def test_a_note_too_long_for_vectra_is_reported_not_dropped_and_the_rest_still_goes(invocation, api):
+    with pytest.raises(vr.DemistoException, match="e9 was not added to Vectra detection 7: .* at most 8000"):
+        update(api, {"vectraruxinvestigationstatus": "paused"}, entries=[{"id": "e9", "contents": "x" * 7990}])
+    assert [c.json() for c in api_calls(api)] == [{"detectionIdList": [7], "investigation_status": "paused"}]
+
+
+def test_closing_the_incident_closes_the_detection(invocation, api):
+    update(api, {"closeReason": "Resolved", "closeNotes": "Host reimaged", "closingUserId": "jane"}, status=2,
+           incident={"closeReason": "Resolved", "closeNotes": "Host reimaged"})
+    calls = api_calls(api)
+    assert [c.json() for c in calls[:2]] == [{"detectionIdList": [7], "reason": "remediated"},
+                                             {"detectionIdList": [7], "investigation_status": "closed"}]
+    assert calls[2].json()["note"] == ("[Mirrored From XSOAR] XSOAR Incident ID: 42 was closed.\nClose Reason: Resolved\n"
+                                       "Close Notes: Host reimaged")
+    assert demisto.getIntegrationContext()["outbound"] == {"7": "close"}
+
+
+@pytest.mark.parametrize(("incident", "marks", "overrides"), [
+    ({"closeNotes": "Closed in Vectra: detection 7 was closed in Vectra as benign."}, {}, {}),
+    ({}, {"inbound": {"7": "close"}}, {}),
+    ({}, {}, {"close_detection_on_incident_closure": False}),
+])
+def test_closes_that_came_from_vectra_or_are_not_wanted_are_not_pushed(invocation, api, incident, marks, overrides):
+    demisto.setIntegrationContext(marks)
+    update(api, {"closeReason": "Other", "closingUserId": "DBot"}, status=2, incident=incident, **overrides)
+    assert api_calls(api) == []
+
+
+def test_reopening_the_incident_reopens_the_detection_with_the_configured_status(invocation, api):
+    update(api, {"closingUserId": "", "runStatus": ""}, status=1, detection_status_for_reopen="Open")
+    assert [c.json() for c in api_calls(api)] == [{"detectionIdList": [7]},
+                                                  {"detectionIdList": [7], "investigation_status": "open"}]
+
+
+def test_a_reopen_that_came_from_vectra_is_not_pushed(invocation, api):
+    demisto.setIntegrationContext({"inbound": {"7": "reopen"}})
+    update(api, {"closingUserId": "", "runStatus": ""}, status=1)
+    assert api_calls(api) == [] and demisto.getIntegrationContext()["inbound"] == {}
+
+
+@pytest.mark.parametrize(("incident_direction", "instance_direction"), [("In", "Incoming And Outgoing"), ("", "Incoming"),
+                                                                        ("", "")])
+def test_incidents_not_mirroring_out_push_nothing(invocation, api, incident_direction, instance_direction):
+    update(api, {"vectraruxinvestigationstatus": "paused"}, incident={"dbotMirrorDirection": incident_direction},
+           mirror_direction=instance_direction)
+    assert api_calls(api) == []
+
+
+def test_mapping_fields_list_what_goes_out(invocation):
+    mapping = vr.get_mapping_fields().extract_mapping()
+    assert set(mapping["Vectra RUX Events Detection"]) >= {"vectraruxinvestigationstatus", "vectraruxexternalreferenceid",
+                                                          "vectraruxentityunresolvedprioritystatus", "tags"}
+
+
+def test_main_dispatches_the_mirroring_commands(invocation, api):
+    invocation.command = "get-mapping-fields"
+    invocation.params = {"server_url": URL, "credentials": {"identifier": "id", "password": "secret"}}
+    vr.main()
+    assert "Vectra RUX Events Detection" in invocation.results[0]
+    invocation.results.clear()
+    invocation.command, invocation.last_mirror_run = "get-modified-remote-data", {"cursor": 1}
+    invocation.args = {"lastUpdate": "2026-11-01T11:00:00Z"}
+    invocation.params = {**invocation.params, "mirror_direction": "Incoming"}
+    api.get(EVENTS, json=page([{"id": 2, "detection_id": 8, "change_type": "append"}]))
+    vr.main()
+    assert invocation.results == [{"Contents": ["8"], "Type": 1, "ContentsFormat": "json"}]
+    assert json.dumps(invocation.last_mirror_run) == '{"cursor": 2, "previous": 1}'
