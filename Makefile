@@ -4,7 +4,7 @@
 #   make validate  demisto-sdk validate with the full offline rule set (validation_config.toml)
 #   make pack      build/uploadable_packs/VectraRUX.zip (+ the unified integration YAML)
 #   make bench     benchmarks on the emulator: build/bench.json and build/bench.png
-#   make docs      regenerate the integration README from the YAML and live command examples
+#   make docs      regenerate the READMEs: integration (YAML + live command examples), scripts, playbooks
 
 PYTHON ?= python3
 VENV   := .venv
@@ -61,6 +61,7 @@ bench: venv
 
 docs: venv
 	$(PY) -m tools.integration_readme
+	$(PY) -m tools.content_readmes
 
 clean:
 	rm -rf build .state .pytest_cache .ruff_cache .mypy_cache

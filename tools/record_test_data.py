@@ -4,6 +4,10 @@ Writes `Packs/VectraRUX/Integrations/VectraRUX/test_data/`: a token answer and t
 small seeded tenant, fetched over HTTP exactly as Vectra answers them (tokens replaced by fixed placeholders so
 the files never change between recordings). `events_detections_response.json` is kept byte for byte in the shape
 of the reference sample and is not rewritten here.
+
+Also writes `Tests/content/test_data/populated_events.json`: the latest event of a host detection and of an account
+detection after every optional part was filled in through the API (tags, external reference ID, a resolved
+assignment, EDR process context), so the incoming-mapper test sees every field with a value.
 """
 
 import json
@@ -14,16 +18,19 @@ from pathlib import Path
 from tools.vectra_emulator import Emulator
 from tools.vectra_emulator.fixtures import ApiSession
 
-TEST_DATA = Path(__file__).resolve().parents[1] / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX" / "test_data"
+ROOT = Path(__file__).resolve().parents[1]
+TEST_DATA = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX" / "test_data"
+CONTENT_TEST_DATA = ROOT / "Tests" / "content" / "test_data"
+PUBLIC_URL = "https://tenant.portal.vectra.ai"
 RECORDED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 
-def write(name: str, data: object) -> None:
+def write(name: str, data: object, folder: Path = TEST_DATA) -> None:
     if isinstance(data, list):  # one item a line: compact, and diffs stay readable
         text = "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False) for item in data) + "\n]\n"
     else:
         text = json.dumps(data, indent=1, ensure_ascii=False) + "\n"
-    (TEST_DATA / name).write_text(text)
+    (folder / name).write_text(text)
 
 
 def record_stream(api: ApiSession) -> list[dict]:
@@ -90,6 +97,41 @@ def record_api_answers(api: ApiSession, vectra: Emulator) -> dict[str, object]:
     return answers
 
 
+def succeeded(response) -> dict:
+    if response.status_code >= 400:
+        raise SystemExit(f"the emulator refused {response.request.method} {response.url}: {response.text}")
+    return response.json()
+
+
+def record_populated_events(api: ApiSession, vectra: Emulator) -> list[dict]:
+    """Fill every optional part of one host and one account detection, then take the latest event of each."""
+    world = vectra.world
+    host_detection = next(world.detections[i] for _ in range(50) for i in world.add_detections(1, entity_type="host")
+                          if world.detections[i].process_context_data)  # Vectra adds EDR context to some
+    detections = sorted(world.detections.values(), key=lambda d: d.id)
+    account_detection = next(d for d in detections if d.entity.type == "account" and d.src_external_host)
+    latest = []
+    for detection, outcome in ((host_detection, 2), (account_detection, 1)):
+        entity = detection.entity
+        current = world._current_assignment(entity)
+        if current is None or current["date_resolved"] is not None:
+            current = succeeded(api.post(f"{API}/assignments", json={"assign_to_user_id": 21,
+                                                                     f"assign_{entity.type}_id": entity.id}))["assignment"]
+        assert current is not None
+        succeeded(api.put(f"{API}/assignments/{current['id']}/resolve", json={"outcome": outcome, "note": "Reviewed."}))
+        succeeded(api.patch(f"{API}/tagging/detection/{detection.id}", json={"tags": ["pentest", "vip"]}))
+        succeeded(api.patch(f"{API}/entities/{entity.id}", params={"type": entity.type},
+                            json={"external_reference_id": f"CASE-{entity.id}"}))
+        succeeded(api.patch(f"{API}/detections", json={"detectionIdList": [detection.id],
+                                                       "external_reference_id": "INC-100"}))
+        succeeded(api.patch(f"{API}/detections", json={"detectionIdList": [detection.id],
+                                                       "investigation_status": "escalated"}))
+        page = api.events(detection_id=detection.id, ordering="-id", limit=1, size="detailed",
+                          include_info_category="true", include_triaged="true")
+        latest.append(page["events"][0])
+    return latest
+
+
 def main() -> None:
     TEST_DATA.mkdir(parents=True, exist_ok=True)
     with Emulator(seed=21, entities=12, detections=30, events=160, now=RECORDED_AT, history_hours=24) as vectra:
@@ -99,9 +141,11 @@ def main() -> None:
         write("token_response.json", {**grant, **fixed_tokens})
         events = record_stream(api)
         base = vectra.url
-        write("events_stream.json", json.loads(json.dumps(events).replace(base, "https://tenant.portal.vectra.ai")))
+        write("events_stream.json", json.loads(json.dumps(events).replace(base, PUBLIC_URL)))
         answers = record_api_answers(api, vectra)
-        write("api_answers.json", json.loads(json.dumps(answers).replace(base, "https://tenant.portal.vectra.ai")))
+        write("api_answers.json", json.loads(json.dumps(answers).replace(base, PUBLIC_URL)))
+        populated = record_populated_events(api, vectra)
+        write("populated_events.json", json.loads(json.dumps(populated).replace(base, PUBLIC_URL)), CONTENT_TEST_DATA)
     sys.stdout.write(f"recorded {len(events)} events into {TEST_DATA}\n")
 
 

@@ -4,6 +4,9 @@
   python -m tools.xsoar_local instance set NAME --integration DIR [--param key=value ...]
   python -m tools.xsoar_local instances
   python -m tools.xsoar_local mirror --instance NAME
+  python -m tools.xsoar_local button "<label>" --incident ID
+  python -m tools.xsoar_local script NAME [--arg key=value ...] [--incident ID]
+  python -m tools.xsoar_local playbook "<name>" [--input key=value ...] [--incident ID]
   python -m tools.xsoar_local incidents [--instance NAME]
   python -m tools.xsoar_local entries [--incident ID]
 
@@ -64,7 +67,8 @@ def render_incidents(incidents: list[dict]) -> str:
 
 def print_result(result: RunResult, verbose: bool) -> None:
     status = "ok" if result.ok else "FAILED"
-    print(f"== {result.command} on instance {result.instance!r}: {status} ({result.seconds:.2f}s)")
+    where = f"on instance {result.instance!r}" if result.instance else "(script)"
+    print(f"== {result.command} {where}: {status} ({result.seconds:.2f}s)")
     if verbose:
         for level, message in result.logs:
             print(f"   {level}: {message}", file=sys.stderr)
@@ -103,6 +107,20 @@ def parse(argv: list[str]) -> argparse.Namespace:
     mirror.add_argument("--instance", required=True)
     mirror.add_argument("--in-process", action="store_true", help="skip the new interpreter per command")
 
+    button = commands.add_parser("button", help="click a button of an incident's layout")
+    button.add_argument("label")
+    button.add_argument("--incident", required=True)
+
+    script = commands.add_parser("script", help="run an automation script of the packs")
+    script.add_argument("name")
+    script.add_argument("--arg", action="append", metavar="KEY=VALUE", help="a script argument (repeatable)")
+    script.add_argument("--incident", help="run in this incident (its id); default: the playground")
+
+    playbook = commands.add_parser("playbook", help="run a playbook of the packs")
+    playbook.add_argument("name")
+    playbook.add_argument("--input", action="append", metavar="KEY=VALUE", help="a playbook input (repeatable)")
+    playbook.add_argument("--incident", help="run in this incident (its id); default: the playground")
+
     commands.add_parser("instances", help="list configured instances")
     incidents = commands.add_parser("incidents", help="list incidents")
     incidents.add_argument("--instance")
@@ -133,6 +151,23 @@ def main(argv: list[str] | None = None) -> int:
             for error in outgoing.errors + incoming.errors:
                 print(f"error: {error}")
             return 1 if outgoing.errors or incoming.errors else 0
+        if options.action in ("button", "script"):
+            if options.action == "button":
+                result = engine.press_button(options.incident, options.label)
+            else:
+                result = engine.run_script(options.name, key_values(options.arg, "--arg"), options.incident)
+            print_result(result, verbose=False)
+            return 0 if result.ok else 1
+        if options.action == "playbook":
+            from tools.xsoar_local.playbooks import run_playbook
+
+            run = run_playbook(engine, options.name, options.incident, key_values(options.input, "--input"))
+            print(f"== playbook {run.name}: {'ok' if run.ok else 'FAILED'}")
+            for task in run.tasks:
+                print(f"   {task}")
+            if not run.ok:
+                print(f"error: {run.error}")
+            return 0 if run.ok else 1
         if options.action == "instance":
             configured = engine.set_instance(options.name, options.integration, key_values(options.param, "--param", True))
             print(f"instance {configured.name!r} of {configured.brand} saved in {engine.config_path}")

@@ -15,6 +15,8 @@ Instances live in a JSON config file (default `.state/instances.json`):
 
 from __future__ import annotations
 
+import copy
+import functools
 import json
 import os
 import runpy
@@ -82,7 +84,15 @@ class RunResult:
 
 
 def integration_yaml(integration_dir: Path) -> dict:
-    return yaml.safe_load((integration_dir / f"{integration_dir.name}.yml").read_text())
+    """The integration's YAML, parsed once per version of the file (every command routes through it)."""
+    path = integration_dir / f"{integration_dir.name}.yml"
+    return copy.deepcopy(_parsed_yaml(str(path), path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_yaml(path: str, mtime_ns: int) -> dict:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(Path(path).read_text(), Loader=loader)
 
 
 def default_params(definition: dict) -> dict:
@@ -150,6 +160,73 @@ class Engine:
         self.config_path.write_text(json.dumps(config, indent=2))
         return self.instance(name)
 
+    def instance_names(self) -> list[str]:
+        return sorted(self._config()["instances"])
+
+    def instance_for_command(self, command: str, brand: str | None = None, name: str | None = None) -> str | None:
+        """The instance that would run `command` (of `brand`, or the named instance), as XSOAR routes it."""
+        for candidate in self.instance_names():
+            instance = self.instance(candidate)
+            if (brand and instance.brand != brand) or (name and candidate != name):
+                continue
+            declared = {c["name"] for c in integration_yaml(instance.integration_dir)["script"].get("commands", [])}
+            if command in declared or command == "test-module":
+                return candidate
+        return None
+
+    def scripts(self) -> dict[str, Path]:
+        found: dict[str, Path] = {}
+        for pack in sorted((ROOT / "Packs").iterdir()):
+            if pack.is_dir():
+                found.update(pack_content(pack).script_folders)
+        return found
+
+    def run_script(self, name: str, args: dict | None = None, incident_id: str | None = None,
+                   war_room: bool = True) -> RunResult:
+        """Run an automation script in an incident (or the playground), as a button, a playbook or the CLI does."""
+        from tools.xsoar_local.platform import Platform
+
+        folder = self.scripts()[name]
+        incident = self.store.incident(incident_id) if incident_id else {}
+        investigation = incident_id or PLAYGROUND
+        invocation = demistomock.Invocation(
+            command=name, args=args or {}, incident=incident or {}, investigation_id=investigation,
+            context=self.store.context(investigation), execute_command=Platform(self, incident_id).execute)
+        clock, started = time.monotonic(), now_iso()
+        ok, error = run_script(folder / f"{folder.name}.py", invocation, self.files_dir)
+        entries = normalise_entries(invocation.results)
+        errors = [e for e in entries if e.get("Type") == ERROR_TYPE]
+        if ok and errors:
+            ok, error = False, str(errors[0].get("Contents"))
+        result = RunResult(instance="", command=name, ok=ok, error=error, entries=entries, logs=invocation.logs,
+                           printed=invocation.results, seconds=time.monotonic() - clock)
+        if war_room:
+            self._record(investigation, entries, name, result)
+        self.store.log_run("", name, started, ok, error, 0)
+        return result
+
+    def press_button(self, incident_id: str, label: str) -> RunResult:
+        """Click a layout button of the incident: its script runs with the button's arguments, `${incident.<field>}`
+        resolved against the incident, its entries going to the War Room."""
+        from tools.xsoar_local import context as ctx
+
+        incident = self._incident(incident_id)
+        buttons = self.instance(incident["sourceInstance"]).content.buttons(incident.get("type", ""))
+        if label not in buttons:
+            raise KeyError(f"the layout of {incident.get('type')!r} has no button {label!r} (has: {', '.join(buttons)})")
+        button = buttons[label]
+        context = self.store.context(incident_id)
+        args = {name: ctx.resolve(value.get("simple"), context, incident, {})
+                for name, value in (button.get("args") or {}).items()}
+        return self.run_script(button["scriptId"], args, incident_id)
+
+    def _record(self, investigation: str, entries: list[dict], source: str, result: RunResult) -> None:
+        """Entries into the War Room, their entry context into the investigation's context."""
+        result.entries = self.store.add_entries(investigation, entries, source=source)
+        for stored in entries:
+            if stored.get("EntryContext"):
+                self.store.merge_context(investigation, stored["EntryContext"])
+
     def instance(self, name: str) -> Instance:
         instances = self._config()["instances"]
         if name not in instances:
@@ -182,7 +259,7 @@ class Engine:
         }
         started = now_iso()
         clock = time.monotonic()
-        outcome = self._execute_isolated(instance, spec)
+        outcome = self._execute_isolated(instance, spec, incident_id)
         result = RunResult(
             instance=instance_name,
             command=command,
@@ -200,9 +277,10 @@ class Engine:
         if spec["command"] == FETCH:
             self._persist_fetch(instance, outcome, result)
             return
+        entries = [self._keep_file(entry, spec["investigation_id"]) for entry in normalise_entries(outcome["printed"])]
+        result.entries = entries
         if war_room:
-            entries = [self._keep_file(entry, spec["investigation_id"]) for entry in normalise_entries(outcome["printed"])]
-            result.entries = self.store.add_entries(spec["investigation_id"], entries, source=spec["command"])
+            self._record(spec["investigation_id"], entries, spec["command"], result)
         if result.ok and outcome["last_mirror_run_set"]:
             self.store.set_last_mirror_run(instance.name, outcome["last_mirror_run"])
 
@@ -289,9 +367,11 @@ class Engine:
         shutil.move(written, kept)
         return {**entry, "FilePath": str(kept), "FileSize": kept.stat().st_size}
 
-    def _execute_isolated(self, instance: Instance, spec: dict) -> dict:
+    def _execute_isolated(self, instance: Instance, spec: dict, incident_id: str | None = None) -> dict:
         if self.isolation == "module":
-            return self.execute(instance, spec)
+            from tools.xsoar_local.platform import Platform
+
+            return self.execute(instance, spec, Platform(self, incident_id).execute)
         with tempfile.TemporaryDirectory() as tmp:
             spec_path, outcome_path = Path(tmp) / "spec.json", Path(tmp) / "outcome.json"
             spec_path.write_text(json.dumps({**spec, "state_dir": str(self.state_dir), "config": str(self.config_path)}))

@@ -107,7 +107,7 @@ def test_cli_runs_a_command_and_prints_its_entries(tmp_path):
 
 
 def test_cli_runs_a_mirroring_cycle(tmp_path, make_vectra_emulator):
-    vectra = make_vectra_emulator()
+    vectra = make_vectra_emulator(detections=6, events=30)  # each command is a new interpreter: keep it small
     state = tmp_path / "state"
     integration = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX"
     engine = Engine(state_dir=state)
@@ -123,3 +123,28 @@ def test_cli_runs_a_mirroring_cycle(tmp_path, make_vectra_emulator):
     second = subprocess.run(cli, cwd=ROOT, capture_output=True, text=True)
     assert second.returncode == 0 and "get-remote-data call(s)" in second.stdout, second.stdout
     assert engine.store.incidents()[0]["CustomFields"]["vectraruxinvestigationstatus"] == "paused"
+
+
+def test_cli_clicks_buttons_and_runs_scripts_and_playbooks(tmp_path, make_vectra_emulator):
+    vectra = make_vectra_emulator(detections=6, events=30)
+    state = tmp_path / "state"
+    integration = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX"
+    engine = Engine(state_dir=state)
+    engine.set_instance("vectra", integration, vectra.instance_params(isFetch=True, first_fetch="7 days"))
+    incident = engine.run("vectra", "fetch-incidents").incidents[0]
+    cli = [sys.executable, "-m", "tools.xsoar_local", "--state", str(state)]
+
+    button = subprocess.run([*cli, "button", "Sync Detection Summary and EDR Process Context", "--incident",
+                             incident["id"]], cwd=ROOT, capture_output=True, text=True)
+    assert button.returncode == 0, button.stdout + button.stderr
+    assert f"Synchronized the summary of detection {incident['dbotMirrorId']}" in button.stdout
+    unknown = subprocess.run([*cli, "button", "Launch Missiles", "--incident", incident["id"]], cwd=ROOT,
+                             capture_output=True, text=True)
+    assert unknown.returncode == 2 and "has no button 'Launch Missiles'" in unknown.stderr
+
+    script = subprocess.run([*cli, "script", "VectraRUXGetIncidents", "--arg", "page_size=2"], cwd=ROOT,
+                            capture_output=True, text=True)
+    assert script.returncode == 0 and "Open Vectra RUX Events Detection incidents, page 0" in script.stdout
+
+    playbook = subprocess.run([*cli, "playbook", "Vectra RUX - Test"], cwd=ROOT, capture_output=True, text=True)
+    assert playbook.returncode == 0 and "== playbook Vectra RUX - Test: ok" in playbook.stdout, playbook.stdout

@@ -35,6 +35,7 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_investigation ON entries (investigation);
 CREATE TABLE IF NOT EXISTS links (incident_id INTEGER NOT NULL, linked_id INTEGER NOT NULL,
     PRIMARY KEY (incident_id, linked_id));
+CREATE TABLE IF NOT EXISTS contexts (investigation TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS platform_state (instance TEXT NOT NULL, key TEXT NOT NULL, value TEXT,
     PRIMARY KEY (instance, key));
 CREATE TABLE IF NOT EXISTS runs (
@@ -215,6 +216,32 @@ class Store:
                     continue
                 db.execute("INSERT OR IGNORE INTO links VALUES (?, ?)", (int(incident_id), int(other)))
                 db.execute("INSERT OR IGNORE INTO links VALUES (?, ?)", (int(other), int(incident_id)))
+
+    def unlink(self, incident_id: str, linked_ids: list[str]) -> None:
+        with self.transaction() as db:
+            for other in linked_ids:
+                db.execute("DELETE FROM links WHERE incident_id = ? AND linked_id = ?", (int(incident_id), int(other)))
+                db.execute("DELETE FROM links WHERE incident_id = ? AND linked_id = ?", (int(other), int(incident_id)))
+
+    # --- incident context -----------------------------------------------------------------------------------
+
+    def context(self, investigation: str | None) -> dict:
+        row = self._connection().execute("SELECT data FROM contexts WHERE investigation = ?",
+                                         (str(investigation or PLAYGROUND),)).fetchone()
+        return json.loads(row[0]) if row else {}
+
+    def set_context(self, investigation: str | None, data: dict) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT OR REPLACE INTO contexts (investigation, data) VALUES (?, ?)",
+                       (str(investigation or PLAYGROUND), json.dumps(data)))
+
+    def merge_context(self, investigation: str | None, entry_context: dict) -> dict:
+        """Merge an entry's context the way the platform does (see context.py)."""
+        from tools.xsoar_local.context import merge
+
+        merged = merge(self.context(investigation), entry_context)
+        self.set_context(investigation, merged)
+        return merged
 
     def linked(self, incident_id: str) -> list[str]:
         rows = self._connection().execute(

@@ -1,0 +1,17 @@
+"""Incident layout button: link this incident to the other open incidents with the same External Reference ID."""
+
+import demistomock as demisto
+from CommonServerPython import *
+from CommonServerUserPython import *
+
+
+def main() -> None:
+    args = demisto.args()
+    return_results(execute_command("VectraRUXLinkIncidents", {
+        "field": "vectraruxexternalreferenceid", "value": args.get("incident_external_reference_id"),
+        "label": "External Reference ID",
+        "exclude_detection_id": args.get("incident_detection_id")}, extract_contents=False))
+
+
+if __name__ in ("__main__", "__builtin__", "builtins"):
+    main()
