@@ -45,6 +45,8 @@ COMMAND_TIME_BUDGET_S = 240
 MIRROR_TIME_BUDGET_S = 50  # mirroring runs every minute
 CONTEXT_AUTH_KEY = "auth"
 CONTEXT_FETCH_KEY = "fetch"
+CONTEXT_CHANGED_KEY = "changed"  # detections fetch saw change, for incoming mirroring
+MAX_CHANGED_IDS = 1000
 ENTITY_TYPES = {"host": "Host", "account": "Account"}
 MIRROR_DIRECTIONS = {"": None, "None": None, "Incoming": "In", "Outgoing": "Out", "Incoming And Outgoing": "Both"}
 REOPEN_STATUSES = {"Open": "open", "Escalated": "escalated"}
@@ -661,11 +663,11 @@ class DetectionEvent:
 
 
 def qualifies(event: DetectionEvent, filters: FetchFilters) -> bool:
-    """Whether this event makes its detection deserve an incident: right entity type, not closed, and — when the
+    """Whether this event makes its detection deserve an incident: right entity type, not closed nor triaged, and — when the
     Prioritized or Escalated options are on — prioritized OR escalated (OR, as the guide warns)."""
     if event.entity_type not in filters.entity_types or event.investigation_status in INACTIVE_INVESTIGATION_STATUSES:
         return False
-    if event.closed:
+    if event.closed or event.raw.get("triaged") is True:
         return False
     if not (filters.prioritized or filters.escalated):
         return True
@@ -739,6 +741,26 @@ def event_to_incident(event: DetectionEvent, settings: Settings, now: datetime) 
 
 
 # --- 4. fetch -----------------------------------------------------------------------------------------------
+
+
+def update_context(change: Callable[[dict], dict], attempts: int = 5) -> dict:
+    """Read-modify-write of the integration context: `change` gets the stored context and returns the keys to
+    replace; retried from a fresh read when another run (fetch and mirroring run side by side) wrote in between."""
+    for _ in range(attempts):
+        versioned = get_integration_context(with_version=True)
+        context = dict(versioned.get("context") or {})
+        updates = change(context)
+        try:
+            set_integration_context({**context, **updates}, version=versioned.get("version", -1))
+            return updates
+        except ValueError:
+            time.sleep(random.uniform(0.01, 0.1))  # noqa: S311 - jitter, not security
+    raise VectraApiError("Could not update the integration context: too many concurrent writers.")
+
+
+def update_context_key(key: str, change: Callable[[Any], Any], attempts: int = 5) -> Any:
+    """Read-modify-write one key of the integration context."""
+    return update_context(lambda context: {key: change(context.get(key))}, attempts)[key]
 
 
 def encode_ids(ids: Iterable[int]) -> str:
@@ -850,6 +872,42 @@ class FetchState:
             self.epochs.append([(self.cursor or 0) + 1, fingerprint])
 
 
+@dataclass
+class ChangedDetections:
+    """Detections whose events fetch read since incoming mirroring last asked (event ids in (`start`, `end`]): fetch
+    reads the stream anyway, so get-modified-remote-data needs no request of its own. Past MAX_CHANGED_IDS only
+    the range is kept (`overflow`) and mirroring reads that part of the stream itself: bounded, nothing lost."""
+
+    start: int | None = None
+    end: int | None = None
+    ids: set[int] = field(default_factory=set)
+    overflow: bool = False
+
+    def dump(self) -> dict:
+        return {"start": self.start, "end": self.end, "ids": encode_ids(self.ids), "overflow": self.overflow}
+
+    @classmethod
+    def load(cls, data: dict | None) -> "ChangedDetections":
+        data = data or {}
+        return cls(start=_as_int(data.get("start")), end=_as_int(data.get("end")), ids=decode_ids(data.get("ids", "")),
+                   overflow=bool(data.get("overflow")))
+
+    def extend(self, ids: set[int], start: int, end: int) -> None:
+        """Fetch read the events in (`start`, `end`]; `ids` are the detections that changed there."""
+        self.start = start if self.start is None else self.start
+        self.end = end if self.end is None else max(self.end, end)
+        if not self.overflow:
+            self.ids |= ids
+            if len(self.ids) > MAX_CHANGED_IDS:
+                self.overflow, self.ids = True, set()
+
+    def after_taking(self, taken: set[int], taken_end: int) -> "ChangedDetections":
+        """What remains once mirroring took `taken` up to event `taken_end` (fetch may have added more meanwhile)."""
+        end = max(self.end if self.end is not None else taken_end, taken_end)
+        return ChangedDetections(start=taken_end, end=end, ids=set() if self.overflow else self.ids - taken,
+                                 overflow=self.overflow and end > taken_end)
+
+
 class FetchRun:
     """One fetch-incidents run over the events stream."""
 
@@ -859,12 +917,15 @@ class FetchRun:
         self.state = state
         self.now = now
         self.incidents: list[dict] = []
+        self.changed: set[int] = set()  # detections with a change event read in this run (not their creation)
+        self.read_from: int | None = state.cursor
         self.events_read = 0
         self.lookups = 0
 
     def run(self) -> list[dict]:
         if self.state.start is None:
             self._locate_start()
+            self.read_from = self.state.cursor
         self.state.use_filters(self.settings.filters)
         try:
             self._read_stream()
@@ -892,9 +953,10 @@ class FetchRun:
         self.state.cursor = self.state.start
 
     def _page(self) -> dict:
+        # Every entity type and triaged detections too: `qualifies` filters them, and their changes still matter
+        # to incoming mirroring (an incident can outlive a change of the fetch filters).
         return self.client.detection_events(**{"from": self.state.cursor}, limit=EVENTS_PAGE_LIMIT, ordering="id",
-                                            size="detailed", include_info_category="true", include_triaged="false",
-                                            type=",".join(self.settings.filters.entity_types))
+                                            size="detailed", include_info_category="true", include_triaged="true")
 
     def _read_stream(self) -> None:
         while self.client.budget.allows(5):
@@ -926,6 +988,8 @@ class FetchRun:
                 return False
             self.incidents.append(event_to_incident(event, self.settings, self.now))
             self.state.created.add(event.detection_id)
+        elif event.change_type != "new":
+            self.changed.add(event.detection_id)
         self.state.cursor = event.id
         return True
 
@@ -960,11 +1024,22 @@ def fetch_incidents(client: VectraClient, settings: Settings, now: datetime | No
     """Run one fetch and hand its incidents to XSOAR. The state goes to the integration context first: if XSOAR stops
     after creating the incidents but before saving the last run, the next run still knows they exist."""
     state = FetchState.load(get_integration_context().get(CONTEXT_FETCH_KEY), demisto.getLastRun())
-    incidents = FetchRun(client, settings, state, now or datetime.now(timezone.utc)).run()
-    set_to_integration_context_with_retries({CONTEXT_FETCH_KEY: state.to_context()})
+    run = FetchRun(client, settings, state, now or datetime.now(timezone.utc))
+    incidents = run.run()
+    update_context(lambda context: saved_fetch(context, run))
     demisto.incidents(incidents)
     demisto.setLastRun(state.to_last_run())
     return incidents
+
+
+def saved_fetch(context: dict, run: FetchRun) -> dict:
+    """The integration context keys a fetch run writes: its state, and the changes it saw for incoming mirroring."""
+    updates = {CONTEXT_FETCH_KEY: run.state.to_context()}
+    if run.settings.mirror_direction in ("In", "Both") and run.read_from is not None and run.state.cursor is not None:
+        changed = ChangedDetections.load(context.get(CONTEXT_CHANGED_KEY))
+        changed.extend(run.changed, run.read_from, run.state.cursor)
+        updates[CONTEXT_CHANGED_KEY] = changed.dump()
+    return updates
 
 
 # --- 5. mirroring -------------------------------------------------------------------------------------------
@@ -992,20 +1067,6 @@ OUTGOING_FIELDS = {
     "closeReason": "Closing the incident closes the detection with the configured close reason.",
     "closeNotes": "Closing notes are added to the detection as a note.",
 }
-
-
-def update_context_key(key: str, change: Callable[[Any], Any], attempts: int = 5) -> Any:
-    """Read-modify-write one key of the integration context, retrying when another run wrote in between."""
-    for _ in range(attempts):
-        versioned = get_integration_context(with_version=True)
-        context = dict(versioned.get("context") or {})
-        value = change(context.get(key))
-        try:
-            set_integration_context({**context, key: value}, version=versioned.get("version", -1))
-            return value
-        except ValueError:
-            time.sleep(random.uniform(0.01, 0.1))  # noqa: S311 - jitter, not security
-    raise VectraApiError(f"Could not update the integration context key {key!r}: too many concurrent writers.")
 
 
 def string_list(value: Any) -> list[str]:
@@ -1116,48 +1177,69 @@ def take_mark(key: str, detection_id: int | str) -> str | None:
 
 
 def get_modified_remote_data(client: VectraClient, settings: Settings, args: dict) -> GetModifiedRemoteDataResponse:
-    """IDs of the detections with events since the previous cycle, read from the events stream with a cursor of our
-    own (the last mirror run), so no event falls between cycles. Basic events: only their detection IDs matter.
-
-    The cursor starts where fetch started and never passes fetch's own cursor: every event after the one an
-    incident was created from is read once that incident exists, so no incident keeps a stale snapshot."""
+    """IDs of the detections with events since the previous cycle. With fetch on, fetch has read those events
+    already and noted the detections (no request here); without it, the stream is read from a cursor of our own
+    (the last mirror run). Either way no event falls between cycles, and an incident's updates start right after
+    the event it was created from."""
     if settings.mirror_direction not in ("In", "Both"):
         return GetModifiedRemoteDataResponse([])
-    fetch_state = get_integration_context().get(CONTEXT_FETCH_KEY) or {}
-    limit = _as_int(fetch_state.get("cursor")) if settings.fetch_enabled else None
-    cursor = _as_int((get_last_mirror_run() or {}).get("cursor"))
-    if cursor is None:
-        cursor = _as_int(fetch_state.get("start"))
-    if cursor is None:
-        cursor = locate_cursor(client, GetModifiedRemoteDataArgs(args).last_update)
-    ids, end = read_changed_detections(client, cursor, limit)
-    set_last_mirror_run({"cursor": end, "previous": cursor})
-    demisto.debug(f"[Mirror] {len(ids)} detections changed between events {cursor} and {end}")
+    if settings.fetch_enabled:
+        ids, start, end = take_changed_detections(client)
+        if start is None or end is None:
+            return GetModifiedRemoteDataResponse([])  # fetch has not run yet: no incident can have changed
+    else:
+        start = _as_int((get_last_mirror_run() or {}).get("cursor"))
+        if start is None:
+            start = locate_cursor(client, GetModifiedRemoteDataArgs(args).last_update)
+        ids, end = read_changed_detections(client, start, None)
+    set_last_mirror_run({"cursor": end, "previous": start})
+    demisto.debug(f"[Mirror] {len(ids)} detections changed between events {start} and {end}")
     return GetModifiedRemoteDataResponse(ids)
 
 
+def take_changed_detections(client: VectraClient) -> tuple[list[str], int | None, int | None]:
+    """The detections fetch noted as changed, and the event range they cover; the part of the stream fetch could
+    not note (too many changes) is read here."""
+    noted = ChangedDetections.load(get_integration_context().get(CONTEXT_CHANGED_KEY))
+    if noted.start is None or noted.end is None:
+        return [], None, None
+    if noted.overflow:
+        ids, end = read_changed_detections(client, noted.start, noted.end)
+        taken = {int(i) for i in ids}
+    else:
+        taken, end = noted.ids, noted.end
+        ids = [str(i) for i in sorted(taken)]
+    update_context_key(CONTEXT_CHANGED_KEY,
+                       lambda stored: ChangedDetections.load(stored).after_taking(taken, end).dump())
+    return ids, noted.start, end
+
+
 def read_changed_detections(client: VectraClient, cursor: int, limit: int | None) -> tuple[list[str], int]:
-    """Detection IDs with events after `cursor` (up to `limit`); `new` events are creations, not changes."""
+    """Detection IDs with events after `cursor` (up to `limit`), and the last event read; `new` events are
+    creations, not changes."""
     ids: list[str] = []
     seen: set[int] = set()
     while client.budget.allows(5) and len(seen) < MIRROR_MAX_DETECTIONS and (limit is None or cursor < limit):
         page = client.detection_events(**{"from": cursor}, limit=MIRROR_PAGE_LIMIT, ordering="id",
                                        include_info_category="true", include_triaged="true")
+        before = cursor
         for event in (DetectionEvent.parse(raw) for raw in page["events"]):
             if event is None or event.id <= cursor:
                 continue
             if limit is not None and event.id > limit:
-                return ids, cursor
+                return ids, limit
             cursor = event.id
             if event.change_type != "new" and event.detection_id not in seen:
                 seen.add(event.detection_id)
                 ids.append(str(event.detection_id))
         if not page["events"] or not _as_int(page.get("remaining_count")):
-            break
+            return ids, cursor if limit is None else max(cursor, limit)  # the whole range is read
+        if cursor == before:  # a page of nothing usable: step over it
+            checkpoint = _as_int(page.get("next_checkpoint"))
+            if checkpoint is None or checkpoint <= before:
+                break
+            cursor = checkpoint if limit is None else min(checkpoint, limit)
     return ids, cursor
-    set_last_mirror_run({"cursor": cursor, "previous": start})
-    demisto.debug(f"[Mirror] {len(changed)} detections changed between events {start} and {cursor}")
-    return GetModifiedRemoteDataResponse(changed)
 
 
 def locate_cursor(client: VectraClient, last_update: Any) -> int:

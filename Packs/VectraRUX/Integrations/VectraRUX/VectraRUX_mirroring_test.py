@@ -173,15 +173,53 @@ def test_modified_ids_come_from_the_stream_after_the_cursor_and_exclude_creation
     assert call.qs["from"] == ["100"] and call.qs["limit"] == ["1000"] and "size" not in call.qs  # basic events suffice
 
 
-def test_modified_reading_starts_where_fetch_started_and_stops_where_fetch_stands(invocation, api):
-    demisto.setIntegrationContext({"fetch": {"start": 50, "cursor": 102}})
-    api.get(EVENTS, json=page([{"id": 101, "detection_id": 5, "change_type": "append"},
-                               {"id": 102, "detection_id": 6, "change_type": "append"},
-                               {"id": 103, "detection_id": 7, "change_type": "append"}], remaining=5))
+def noted(start, end, ids, overflow=False):
+    return {"start": start, "end": end, "ids": vr.encode_ids(ids), "overflow": overflow}
+
+
+def test_with_fetch_on_the_changes_fetch_noted_cost_no_request(invocation, api):
+    demisto.setIntegrationContext({"changed": noted(50, 102, {6, 5})})
     config = settings()
     result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "2026-11-01T11:59:00Z"})
     assert result.modified_incident_ids == ["5", "6"] and invocation.last_mirror_run == {"cursor": 102, "previous": 50}
-    assert api_calls(api)[0].qs["from"] == ["50"]
+    assert api_calls(api) == []
+    assert vr.ChangedDetections.load(demisto.getIntegrationContext()["changed"]) == vr.ChangedDetections(102, 102)
+
+
+def test_before_fetch_ran_nothing_changed(invocation, api):
+    config = settings()
+    assert vr.get_modified_remote_data(client(config), config, {"lastUpdate": "x"}).modified_incident_ids == []
+    assert api_calls(api) == [] and invocation.last_mirror_run == {}
+
+
+def test_when_fetch_noted_too_many_changes_the_range_is_read(invocation, api):
+    demisto.setIntegrationContext({"changed": noted(100, 103, set(), overflow=True)})
+    api.get(EVENTS, json=page([{"id": 101, "detection_id": 5, "change_type": "append"},
+                               {"id": 103, "detection_id": 6, "change_type": "adjust"},
+                               {"id": 104, "detection_id": 7, "change_type": "adjust"}], remaining=3))
+    config = settings()
+    result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "x"})
+    assert result.modified_incident_ids == ["5", "6"] and invocation.last_mirror_run == {"cursor": 103, "previous": 100}
+    assert [c.qs["from"] for c in api_calls(api)] == [["100"]]
+    assert vr.ChangedDetections.load(demisto.getIntegrationContext()["changed"]) == vr.ChangedDetections(103, 103)
+
+
+def test_changes_fetch_notes_while_mirroring_reads_are_kept():
+    stored = vr.ChangedDetections(10, 20, {1, 2})
+    stored.extend({2, 3}, 20, 30)  # fetch ran after mirroring read (10, 20] = {1, 2}
+    assert stored.after_taking({1, 2}, 20) == vr.ChangedDetections(20, 30, {3})
+    overflowing = vr.ChangedDetections(10, 20, overflow=True)
+    assert overflowing.after_taking({1}, 15) == vr.ChangedDetections(15, 20, overflow=True)
+    assert overflowing.after_taking({1}, 20) == vr.ChangedDetections(20, 20)
+
+
+def test_noted_changes_stay_bounded():
+    changed = vr.ChangedDetections()
+    changed.extend(set(range(vr.MAX_CHANGED_IDS)), 0, 10)
+    assert not changed.overflow and changed.start == 0 and changed.end == 10
+    changed.extend({vr.MAX_CHANGED_IDS + 1}, 10, 20)
+    assert changed.overflow and changed.ids == set() and (changed.start, changed.end) == (0, 20)
+    assert len(json.dumps(changed.dump())) < 100
 
 
 def test_modified_pages_through_the_stream(invocation, api):

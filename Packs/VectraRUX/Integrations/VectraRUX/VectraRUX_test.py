@@ -171,19 +171,19 @@ def fetch_until_quiet(settings, sleeps, runs=50):
     raise AssertionError("fetch never caught up")
 
 
-def expected_detections(events, entity_types=("host", "account"), prioritized=False, escalated=False):
-    """Detections that should get an incident: independent of the module's own filter code."""
-    wanted = set()
-    for event in events:
-        status = event.get("investigation_status") or event.get("status")
-        if event["triaged"] or event["type"] not in entity_types or status in ("closed", "expired"):
-            continue
-        if event.get("state") in ("fixed", "closed"):  # closed in Vectra
-            continue
-        flagged = event["is_prioritized"] or event["unresolved_priority"]
-        if (not prioritized and not escalated) or (prioritized and flagged) or (escalated and status == "escalated"):
-            wanted.add(event["detection_id"])
-    return wanted
+def wanted(event, entity_types=("host", "account"), prioritized=False, escalated=False):
+    """Whether an event makes its detection deserve an incident: independent of the module's own filter code."""
+    status = event.get("investigation_status") or event.get("status")
+    if event["triaged"] or event["type"] not in entity_types or status in ("closed", "expired"):
+        return False
+    if event.get("state") in ("fixed", "closed"):  # closed in Vectra
+        return False
+    flagged = event["is_prioritized"] or event["unresolved_priority"]
+    return (not prioritized and not escalated) or (prioritized and flagged) or (escalated and status == "escalated")
+
+
+def expected_detections(events, **filters):
+    return {event["detection_id"] for event in events if wanted(event, **filters)}
 
 
 def run_main():
@@ -433,8 +433,32 @@ def test_first_run_starts_at_first_fetch_and_pages_until_max_fetch(invocation, v
     locate = vectra.api_calls("/events/detections")[0][2]
     assert locate["event_timestamp_gte"] == "2026-10-30T12:00:00Z" and locate["limit"] == "1"
     reads = [query for _, _, query in vectra.api_calls("/events/detections")[1:] if "detection_id" not in query]
-    assert reads and all(q["ordering"] == "id" and q["size"] == "detailed" and q["type"] == "account,host" for q in reads)
+    assert reads and all(q["ordering"] == "id" and q["size"] == "detailed" and q["include_triaged"] == "true"
+                         and "type" not in q for q in reads)  # filtered here: mirroring needs every change
     assert invocation.created_incidents == incidents and invocation.last_run_set
+
+
+def test_fetch_notes_the_detections_that_changed_for_incoming_mirroring(invocation, vectra, frozen, sleeps):
+    fetch(settings_for(max_fetch="200", mirror_direction="Incoming"), sleeps)
+    state = demisto.getIntegrationContext()["fetch"]
+    created, changed = set(), set()
+    for event in sorted(STREAM, key=lambda e: e["id"]):
+        if not state["start"] < event["id"] <= state["cursor"]:
+            continue
+        if event["change_type"] == "new":
+            created |= {event["detection_id"]} if wanted(event) else set()
+        elif event["detection_id"] not in created and wanted(event):
+            created.add(event["detection_id"])  # its first qualifying event creates the incident: not a change
+        else:
+            changed.add(event["detection_id"])
+    noted = vr.ChangedDetections.load(demisto.getIntegrationContext()["changed"])
+    assert (noted.start, noted.end, noted.overflow) == (state["start"], state["cursor"], False)
+    assert noted.ids == changed and changed
+
+
+def test_without_incoming_mirroring_fetch_notes_nothing(invocation, vectra, frozen, sleeps):
+    fetch(settings_for(max_fetch="200", mirror_direction="Outgoing"), sleeps)
+    assert "changed" not in demisto.getIntegrationContext()
 
 
 def test_reads_several_pages_in_one_run(invocation, vectra, frozen, sleeps, monkeypatch):
