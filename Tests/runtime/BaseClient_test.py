@@ -109,6 +109,25 @@ def test_timeout_is_passed_to_requests(monkeypatch):
     assert seen["timeout"] == 3
 
 
+def test_the_administrators_timeout_settings_come_first(monkeypatch):
+    import demistomock
+
+    monkeypatch.delenv("REQUESTS_TIMEOUT", raising=False)
+    assert BaseClient("https://vectra.test").timeout == 60
+    assert BaseClient("https://vectra.test", timeout=12).timeout == 12
+    monkeypatch.setenv("REQUESTS_TIMEOUT", "30")
+    assert BaseClient("https://vectra.test", timeout=12).timeout == 30
+    previous = demistomock.current()
+    demistomock.use(demistomock.Invocation(brand="Vectra RUX"))
+    try:
+        monkeypatch.setenv("REQUESTS_TIMEOUT.Vectra RUX", "5")
+        assert BaseClient("https://vectra.test", timeout=12).timeout == 5
+        monkeypatch.setenv("REQUESTS_TIMEOUT.Other", "7")
+        assert BaseClient("https://vectra.test").timeout == 5
+    finally:
+        demistomock.use(previous)
+
+
 def test_proxy_setting_decides_whether_environment_proxies_apply(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
     assert BaseClient("https://vectra.test", proxy=False)._session.trust_env is False

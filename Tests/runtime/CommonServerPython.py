@@ -671,8 +671,12 @@ class GetMappingFieldsResponse:
 # --- HTTP ---------------------------------------------------------------------------------------------------
 
 
-def _default_timeout() -> float:
-    return float(os.environ.get("REQUESTS_TIMEOUT", REQUESTS_TIMEOUT))
+def _configured_timeout(timeout: float | None) -> float:
+    """As the platform decides it: `REQUESTS_TIMEOUT.<integration brand>`, else `REQUESTS_TIMEOUT` (both set by the
+    server's administrator), else the timeout the integration asked for, else 60 seconds."""
+    brand = (demisto.callingContext.get("context") or {}).get("IntegrationBrand") or ""
+    configured = os.environ.get(f"REQUESTS_TIMEOUT.{brand}", "") if brand else ""
+    return float(configured or os.environ.get("REQUESTS_TIMEOUT", "") or timeout or REQUESTS_TIMEOUT)
 
 
 class BaseClient:
@@ -693,7 +697,7 @@ class BaseClient:
         self._ok_codes = ok_codes
         self._headers = headers
         self._auth = auth
-        self.timeout = timeout or _default_timeout()
+        self.timeout = _configured_timeout(timeout)
         self._session = requests.Session()
         if not proxy:
             # Unchecked "Use system proxy settings": the environment's proxies must not apply.

@@ -30,6 +30,7 @@ class TokenStore:
         self._access: dict[str, float] = {}   # token -> expiry (monotonic seconds)
         self._refresh: dict[str, float] = {}
         self.issued = {"client_credentials": 0, "refresh_token": 0}
+        self.every_token: list[str] = []  # each access and refresh token ever issued: tests look for leaks
 
     def credentials_valid(self, client_id: str, client_secret: str) -> bool:
         return secrets.compare_digest(client_id, self.client_id) and secrets.compare_digest(client_secret, self.client_secret)
@@ -41,6 +42,7 @@ class TokenStore:
             self._access[access] = now + self.token_ttl
             self._refresh[refresh] = now + self.refresh_ttl
             self.issued["client_credentials"] += 1
+            self.every_token += [access, refresh]
             return Grant(access, refresh, self.token_ttl, self.refresh_ttl)
 
     def refresh(self, refresh_token: str) -> Grant | None:
@@ -53,6 +55,7 @@ class TokenStore:
             access = secrets.token_urlsafe(24)
             self._access[access] = now + self.token_ttl
             self.issued["refresh_token"] += 1
+            self.every_token.append(access)
             return Grant(access, refresh_token, self.token_ttl, int(expiry - now))
 
     def valid(self, access_token: str) -> bool:

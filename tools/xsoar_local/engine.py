@@ -81,6 +81,7 @@ class RunResult:
     logs: list[tuple[str, str]] = field(default_factory=list)
     printed: list[Any] = field(default_factory=list)
     seconds: float = 0.0
+    cpu_seconds: float = 0.0  # the integration script's own CPU time (loading it included), not the engine's
 
 
 def integration_yaml(integration_dir: Path) -> dict:
@@ -268,6 +269,7 @@ class Engine:
             logs=[tuple(log) for log in outcome["logs"]],  # type: ignore[misc]
             printed=outcome["printed"],
             seconds=time.monotonic() - clock,
+            cpu_seconds=outcome.get("cpu_seconds", 0.0),
         )
         self._persist(instance, spec, outcome, result, war_room)
         self.store.log_run(instance_name, command, started, result.ok, result.error, len(result.incidents))
@@ -401,7 +403,9 @@ class Engine:
             investigation_id=spec["investigation_id"],
             execute_command=execute_command,
         )
+        cpu = time.thread_time()
         ok, error = run_script(instance.script, invocation, self.files_dir)
+        cpu = time.thread_time() - cpu
         errors = [entry for entry in normalise_entries(invocation.results) if entry.get("Type") == ERROR_TYPE]
         if ok and errors:
             ok, error = False, str(errors[0].get("Contents"))
@@ -415,6 +419,7 @@ class Engine:
             "last_run": invocation.last_run,
             "last_mirror_run_set": invocation.last_mirror_run_set,
             "last_mirror_run": invocation.last_mirror_run,
+            "cpu_seconds": cpu,
         }
 
 

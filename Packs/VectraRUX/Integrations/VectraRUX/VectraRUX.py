@@ -36,7 +36,6 @@ TOKEN_PATH = "/oauth2/token"
 MAX_FETCH_LIMIT = 200
 EVENTS_PAGE_LIMIT = 1000  # the API's maximum: fewer, fuller pages
 TOKEN_REFRESH_MARGIN_S = 60
-REQUEST_TIMEOUT_S = 60
 RETRYABLE_STATUSES = (429, 500, 502, 503, 504)
 MAX_ATTEMPTS = 5
 MAX_BACKOFF_S = 30
@@ -47,6 +46,7 @@ CONTEXT_AUTH_KEY = "auth"
 CONTEXT_FETCH_KEY = "fetch"
 CONTEXT_CHANGED_KEY = "changed"  # detections fetch saw change, for incoming mirroring
 MAX_CHANGED_IDS = 1000
+CREATED_CACHE_BYTES = 10_000  # with the rest of the state, the integration context stays under 16 KB
 ENTITY_TYPES = {"host": "Host", "account": "Account"}
 MIRROR_DIRECTIONS = {"": None, "None": None, "Incoming": "In", "Outgoing": "Out", "Incoming And Outgoing": "Both"}
 REOPEN_STATUSES = {"Open": "open", "Escalated": "escalated"}
@@ -362,7 +362,8 @@ class VectraClient(BaseClient):
     def _send(self, method: str, path: str, idempotent: bool, **kwargs: Any) -> Any:
         """One HTTP exchange with retries for 429/5xx and transport failures, inside the budget."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            timeout = max(1.0, min(REQUEST_TIMEOUT_S, self.budget.remaining()))
+            # self.timeout: the platform's (60 s, or REQUESTS_TIMEOUT[.<brand>] set by the XSOAR administrator)
+            timeout = max(1.0, min(self.timeout, self.budget.remaining()))
             try:
                 self.requests_made += 1
                 res = self._http_request(method, url_suffix=path, resp_type="response", ok_codes=tuple(range(100, 600)),
@@ -370,7 +371,8 @@ class VectraClient(BaseClient):
             except (DemistoException, requests.exceptions.RequestException) as error:
                 if not self._may_retry_transport(error, idempotent, attempt):
                     raise self._transport_error(error) from None
-                self._wait(self._backoff(attempt), f"{method} {path}: {type(error).__name__}")
+                cause = getattr(error, "exception", None) or error  # BaseClient wraps the transport error
+                self._wait(self._backoff(attempt), f"{method} {path}: {type(cause).__name__}")
                 continue
             if res.status_code not in RETRYABLE_STATUSES or attempt == MAX_ATTEMPTS:
                 return res
@@ -794,9 +796,10 @@ def decode_ids(text: str) -> set[int]:
 @dataclass
 class CreatedCache:
     """Detections known to have an incident, the recently touched ones only: two generations, the older dropped
-    when the newer fills. A miss is never trusted as "not created": fetch asks Vectra's history instead."""
+    when the newer fills. A miss is never trusted as "not created": fetch asks Vectra's history instead, so the
+    cache only saves requests, and is trimmed to CREATED_CACHE_BYTES when stored (sparse IDs encode larger)."""
 
-    generation_size: int = 1500
+    generation_size: int = 4000
     current: set[int] = field(default_factory=set)
     previous: set[int] = field(default_factory=set)
 
@@ -815,7 +818,14 @@ class CreatedCache:
         self.previous.discard(detection_id)
 
     def dump(self) -> dict:
-        return {"cur": encode_ids(self.current), "old": encode_ids(self.previous)}
+        current, previous = encode_ids(self.current), encode_ids(self.previous)
+        if len(current) + len(previous) > CREATED_CACHE_BYTES:
+            previous = ""
+            kept = sorted(self.current)
+            while len(current) > CREATED_CACHE_BYTES:  # keep the newest (highest) IDs
+                kept = kept[len(kept) // 2:]
+                current = encode_ids(kept)
+        return {"cur": current, "old": previous}
 
     @classmethod
     def load(cls, data: dict | None) -> "CreatedCache":
@@ -1539,6 +1549,9 @@ class Args:
                                 f'(at most 128 each); not valid: {", ".join(bad)}.')
         return tags
 
+    def optional_note(self, name: str = "note") -> str | None:
+        return None if self._raw(name, False) is None else self.note(name)
+
     def note(self, name: str = "note") -> str:
         note = self.text(name, required=True) or ""
         if len(note) > MAX_NOTE_LENGTH:
@@ -2011,7 +2024,7 @@ def entity_assignment_resolve_command(client: VectraClient, settings: Settings, 
     assignment_id, outcome_id = a.id("assignment_id"), a.id("outcome_id")
     triage_as = a.text("triage_as")
     detection_ids = a.ids("detection_ids", required=bool(triage_as))
-    body = assign_params(outcome=outcome_id, note=a.text("note"), triage_as=triage_as, detection_ids=detection_ids or None)
+    body = assign_params(outcome=outcome_id, note=a.optional_note(), triage_as=triage_as, detection_ids=detection_ids or None)
     answer = client.resolve_assignment(assignment_id, body)  # type: ignore[arg-type]
     assignment = _as_dict(answer.get("assignment")) or answer
     return assignment_results([assignment], settings, f"Resolved assignment {assignment_id}", answer)

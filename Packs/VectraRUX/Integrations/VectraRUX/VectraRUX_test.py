@@ -423,6 +423,21 @@ def test_id_encoding_round_trips_and_stays_small():
     assert vr.decode_ids(vr.encode_ids([])) == set()
 
 
+def test_created_cache_keeps_recent_generations_and_stays_within_its_byte_budget():
+    cache = vr.CreatedCache(generation_size=3)
+    for detection_id in (1, 2, 3, 4, 5):
+        cache.add(detection_id)
+    assert 4 in cache and 1 in cache  # 1 is in the older generation: touching it keeps it
+    for detection_id in (6, 7, 8):
+        cache.add(detection_id)
+    assert 2 not in cache  # dropped with its generation: fetch will ask Vectra's history
+    sparse = vr.CreatedCache(current=set(range(0, 40_000_000, 4000)))  # 10,000 IDs far apart
+    stored = sparse.dump()
+    assert len(stored["cur"]) + len(stored["old"]) <= vr.CREATED_CACHE_BYTES
+    kept = vr.CreatedCache.load(stored)
+    assert 39_996_000 in kept and 0 not in kept  # the newest IDs are the ones kept
+
+
 # --- fetch -------------------------------------------------------------------------------------------------
 
 
