@@ -20,6 +20,7 @@ from pathlib import Path
 
 import requests
 
+from tools.vectra_emulator import start_process
 from tools.xsoar_local.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,16 +29,12 @@ SEVERITY_NAMES = {0: "Unknown", 0.5: "Info", 1: "Low", 2: "Medium", 3: "High", 4
 
 
 def start_emulator(options: argparse.Namespace) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tools.vectra_emulator", "--port", "0", "--seed", str(options.seed), "--detections",
-         str(options.detections), "--events", str(options.events), "--entities", str(options.entities),
-         "--history-hours", "48", "--client-id", "demo-client", "--client-secret", "demo-secret"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    line = process.stdout.readline().strip() if process.stdout else ""
-    if not line.startswith("listening on "):
-        process.kill()
-        raise SystemExit(f"the Vectra emulator did not start: {line!r}")
-    return process, line.removeprefix("listening on ")
+    try:
+        return start_process("--seed", str(options.seed), "--detections", str(options.detections), "--events",
+                             str(options.events), "--entities", str(options.entities), "--history-hours", "48",
+                             "--client-id", "demo-client", "--client-secret", "demo-secret", cwd=str(ROOT))
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
 
 
 def configure(url: str, state_dir: Path, max_fetch: int) -> Engine:

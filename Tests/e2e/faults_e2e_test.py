@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from Tests.e2e.helpers import INTEGRATION, engine_for, qualifying_detections
+from tools.bench.pack_bench import fetch_cursor
 from tools.xsoar_local.store import PLAYGROUND
 
 pytestmark = pytest.mark.e2e
@@ -114,10 +115,6 @@ SCENARIOS = [
     Scenario("failure between creating incidents and saving the last run", fail_after_incidents, failed_runs_allowed=1,
              check=lost_a_run_with_incidents),
 ]
-
-
-def fetch_cursor(engine):
-    return (engine.store.integration_context("vectra").read()[0].get("fetch") or {}).get("cursor")
 
 
 def drain(vectra, engine, scenario):

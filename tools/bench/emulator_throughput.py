@@ -11,26 +11,20 @@ from __future__ import annotations
 
 import argparse
 import subprocess
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import requests
 
+from tools.vectra_emulator import start_process
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def start_emulator(events: int, detections: int) -> tuple[subprocess.Popen, str]:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tools.vectra_emulator", "--port", "0", "--seed", "42", "--events", str(events),
-         "--detections", str(detections), "--entities", "200"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    line = process.stdout.readline().strip() if process.stdout else ""
-    if not line.startswith("listening on "):
-        process.kill()
-        raise RuntimeError(f"the emulator did not start: {line!r}")
-    return process, line.removeprefix("listening on ")
+    return start_process("--seed", "42", "--events", str(events), "--detections", str(detections), "--entities", "200",
+                         cwd=str(ROOT))
 
 
 def measure(url: str, seconds: float) -> dict:

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from datetime import datetime
 from typing import Any
@@ -97,3 +99,15 @@ class Emulator:
 
     def reset_counters(self) -> None:
         self.api.reset_counters()
+
+
+def start_process(*options: str, cwd: str | None = None) -> tuple[subprocess.Popen, str]:
+    """The emulator in its own process (`python -m tools.vectra_emulator --port 0 <options>`): the process and the
+    URL it announced. The caller terminates it."""
+    process = subprocess.Popen([sys.executable, "-m", "tools.vectra_emulator", "--port", "0", *options], cwd=cwd,
+                               stdout=subprocess.PIPE, text=True)
+    line = process.stdout.readline().strip() if process.stdout else ""
+    if not line.startswith("listening on "):
+        process.kill()
+        raise RuntimeError(f"the Vectra emulator did not start: {line!r}")
+    return process, line.removeprefix("listening on ")

@@ -52,19 +52,20 @@ def _merge_records(existing: Any, new: Any, key_fields: list[str]) -> Any:
     return records if len(records) != 1 else records[0]
 
 
-def lookup(obj: Any, path: str) -> Any:
-    """A dotted path; through lists, the path is applied to every item (values flattened)."""
+def lookup(obj: Any, path: str, flatten: bool = True) -> Any:
+    """A dotted path; through lists, the path is applied to every item (list values flattened unless `flatten` is
+    off, as the incoming mapper keeps them)."""
     value = obj
     for part in path.split("."):
         if isinstance(value, list):
             items = [item.get(part) if isinstance(item, dict) else None for item in value]
-            flat: list = []
+            gathered: list = []
             for item in items:
-                if isinstance(item, list):
-                    flat.extend(item)
+                if flatten and isinstance(item, list):
+                    gathered.extend(item)
                 elif item is not None:
-                    flat.append(item)
-            value = flat or None
+                    gathered.append(item)
+            value = gathered or None
         elif isinstance(value, dict):
             value = value.get(part)
         else:

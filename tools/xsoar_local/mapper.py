@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from tools.xsoar_local.context import lookup
+
 SYSTEM_KEYS = {"occurred": "occurred", "severity": "severity", "dbotMirrorId": "dbotMirrorId",
                "dbotMirrorDirection": "dbotMirrorDirection", "dbotMirrorInstance": "dbotMirrorInstance",
                "dbotMirrorTags": "dbotMirrorTags", "Tags": "tags", "details": "details", "name": "name"}
@@ -26,21 +28,8 @@ class MapperError(ValueError):
 
 
 def get_path(obj: Any, path: str | None) -> Any:
-    """A dotted path; through a list, the path is applied to every item."""
-    if not path:
-        return obj
-    value = obj
-    for part in path.split("."):
-        if isinstance(value, list):
-            value = [item.get(part) if isinstance(item, dict) else None for item in value]
-            value = [item for item in value if item is not None] or None
-        elif isinstance(value, dict):
-            value = value.get(part)
-        else:
-            return None
-        if value is None:
-            return None
-    return value
+    """A dotted path, as the mapper reads it: through a list, applied to every item, list values kept whole."""
+    return lookup(obj, path, flatten=False) if path else obj
 
 
 def is_empty(value: Any) -> bool:
