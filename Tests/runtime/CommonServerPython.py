@@ -1,13 +1,17 @@
 """The part of the platform's CommonServerPython that this pack uses, written for local runs.
 
-Behaviour is pinned by `golden/runtime-golden.json` (recorded from the platform's real module) and replayed by
-`CommonServerPython_test.py`; where the recording is silent it follows `shared/reference/xsoar-platform.md`.
+Behaviour is pinned by cases recorded from the platform's real module: `golden/runtime-golden.json` (pure helpers,
+replayed by `CommonServerPython_test.py`) and `golden/runtime-golden-platform.json` (how the helpers talk to the
+platform: integration context, mirror run, executeCommand, return_error, the XSIAM collector; replayed by
+`CommonServerPython_platform_test.py`). Where no recording speaks, it follows `shared/reference/xsoar-platform.md`,
+and the pack may not rely on it (`runtime_coverage_test.py`).
 Pack code imports it exactly as on XSOAR: `from CommonServerPython import *`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import os
 import random
@@ -101,7 +105,7 @@ class DemistoException(Exception):
         self.res = res
         self.message = message
         self.exception = exception
-        super().__init__(message, exception, *args)
+        super().__init__(message, exception, res, *args)
 
     def __str__(self) -> str:
         return str(self.message)
@@ -478,16 +482,30 @@ def return_results(results: Any) -> None:
 
 
 _SERVER_HANDLED_COMMANDS = ("fetch-incidents", "fetch-credentials", "long-running-execution", "fetch-indicators")
+MAX_ERROR_MESSAGE_LENGTH = 50000
+TRUNCATED_MARKER = "...This error body was truncated..."
+
+
+def _truncated(message: str) -> str:
+    """Very long errors keep their first and last halves (recorded: return_error-long)."""
+    if len(message) <= MAX_ERROR_MESSAGE_LENGTH:
+        return message
+    half = MAX_ERROR_MESSAGE_LENGTH // 2
+    return message[:half] + TRUNCATED_MARKER + message[-half:]
 
 
 def return_error(message: Any, error: Any = "", outputs: Any = None) -> None:
-    """Report an error entry and end the run; for server-handled commands (fetch) the server sees an exception."""
-    message = str(message)
+    """Report an error and end the run. Server-handled commands (fetch-incidents) raise instead, so the server records
+    the failure; get-modified-remote-data's error starts with "skip update" so the mirroring job skips this cycle."""
+    message = _truncated(str(message))
     demisto.error(message)
     if error:
         demisto.error(str(error))
-    if demisto.command() in _SERVER_HANDLED_COMMANDS:
+    command = demisto.command()
+    if command in _SERVER_HANDLED_COMMANDS:
         raise Exception(message)
+    if command == "get-modified-remote-data":
+        message = f"skip update. error: {message}"
     demisto.results(
         {"Type": entryTypes["error"], "ContentsFormat": formats["text"], "Contents": message, "EntryContext": outputs}
     )
@@ -529,6 +547,9 @@ def fileResult(filename: str, data: Any, file_type: int | None = None) -> dict:
     }
 
 
+DEBUG_ENTRY_TYPE = 16  # the log entry a command adds in debug mode: not part of its contents (exec-debug-entry)
+
+
 def isError(entry: Any) -> bool:
     return isinstance(entry, dict) and entry.get("Type") == entryTypes["error"]
 
@@ -542,20 +563,23 @@ def is_error(execute_command_result: Any) -> bool:
 
 
 def get_error(execute_command_result: Any) -> str:
+    """The error entries' contents, one per line (a None content raises TypeError, as recorded)."""
     entries = execute_command_result if isinstance(execute_command_result, list) else [execute_command_result]
-    return "\n".join(str(entry.get("Contents")) for entry in entries if isError(entry))
+    return "\n".join(entry.get("Contents") for entry in entries if isError(entry))
 
 
 def execute_command(command: str, args: dict, extract_contents: bool = True, fail_on_error: bool = True) -> Any:
+    """Run a command through the server. An error entry raises DemistoException (or, with fail_on_error=False,
+    returns (False, error)); the result is the entries' contents (one: unwrapped), or the raw entries."""
     res = demisto.executeCommand(command, args)
     if is_error(res):
         message = get_error(res)
         if fail_on_error:
-            return_error(f"Failed to execute {command}. Error details:\n{message}")
+            raise DemistoException(f"Failed to execute {command}. Error details:\n{message}")
         return False, message
     result = res
     if extract_contents:
-        contents = [entry.get("Contents", {}) for entry in res]
+        contents = [entry.get("Contents", {}) for entry in res if entry.get("Type") != DEBUG_ENTRY_TYPE]
         result = contents[0] if len(contents) == 1 else contents
     return result if fail_on_error else (True, result)
 
@@ -563,38 +587,196 @@ def execute_command(command: str, args: dict, extract_contents: bool = True, fai
 # --- integration context and mirror run ---------------------------------------------------------------------
 
 
+def _version_tuple(version: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", version or "")[:3])
+
+
+def _server_version_ge(version: str) -> bool:
+    return _version_tuple(demisto.demistoVersion().get("version") or "0") >= _version_tuple(version)
+
+
+def _versioned_context() -> bool:
+    return _server_version_ge("6.0.0")
+
+
 def get_integration_context(sync: bool = True, with_version: bool = False) -> dict:
+    """The stored context, values as stored; with_version: {"context", "version"} (servers before 6.0: the context)."""
+    if not _versioned_context():
+        return demisto.getIntegrationContext()
     versioned = demisto.getIntegrationContextVersioned(sync)
     return versioned if with_version else versioned.get("context", {})
 
 
+def get_integration_context_with_version(sync: bool = True) -> tuple[dict, int]:
+    if not _versioned_context():
+        return demisto.getIntegrationContext(), -1
+    versioned = demisto.getIntegrationContextVersioned(sync)
+    return versioned.get("context", {}), versioned.get("version", 0)
+
+
 def set_integration_context(context: dict, sync: bool = True, version: int = -1) -> Any:
+    """Replace the whole context; a version other than -1 must match the stored one, else ValueError."""
+    if not _versioned_context():
+        return demisto.setIntegrationContext(context)
     return demisto.setIntegrationContextVersioned(context, version, sync)
 
 
+def _merge_by_key(current: list, changes: list, key: str) -> list:
+    """Items of `changes` replace the item with the same `key`, are appended, or (`remove: true`) delete it."""
+    merged = list(current)
+    for change in changes:
+        position = next((i for i, item in enumerate(merged) if item.get(key) == change.get(key)), None)
+        if change.get("remove"):
+            if position is not None:
+                del merged[position]
+        elif position is None:
+            merged.append(change)
+        else:
+            merged[position] = change
+    return merged
+
+
+def update_integration_context(context: dict, object_keys: dict | None = None, sync: bool = True) -> tuple[dict, int]:
+    """The stored context with `context` merged in, and its version (nothing is written). Every merged key is stored
+    as a JSON string: an existing value is read with json.loads (a non-string value raises TypeError), objects are
+    merged into it, lists named in `object_keys` are merged item by item on that key."""
+    object_keys = object_keys or {}
+    stored, version = get_integration_context_with_version(sync)
+    merged = dict(stored)
+    for key, value in context.items():
+        current = json.loads(stored[key]) if key in stored else None
+        if key in object_keys:
+            value = _merge_by_key(current or [], value, object_keys[key])
+        elif isinstance(value, dict) and isinstance(current, dict):
+            value = {**current, **value}
+        merged[key] = json.dumps(value)
+    return merged, version
+
+
 def set_to_integration_context_with_retries(
-    context: dict, object_keys: Any = None, sync: bool = True, max_retry_times: int = CONTEXT_UPDATE_RETRY_TIMES
+    context: dict, object_keys: dict | None = None, sync: bool = True, max_retry_times: int = CONTEXT_UPDATE_RETRY_TIMES
 ) -> None:
-    """Merge `context`'s top-level keys into the stored context, retrying when a concurrent writer got there first."""
+    """update_integration_context, then a versioned write; a lost race is retried from a fresh read."""
     for attempt in range(max_retry_times):
-        versioned = get_integration_context(sync, with_version=True)
-        merged = dict(versioned.get("context", {}))
-        merged.update(context)
+        merged, version = update_integration_context(context, object_keys, sync)
         try:
-            set_integration_context(merged, sync, versioned.get("version", -1))
+            set_integration_context(merged, sync, version)
             return
         except ValueError as error:
             demisto.debug(f"Integration context update lost a race (attempt {attempt + 1}): {error}")
-            time.sleep(random.randint(1, 100) / 1000)
+            time.sleep(random.randint(1, 100) / 1000)  # noqa: S311 - jitter
     raise Exception("Failed updating integration context. Max retry attempts exceeded.")
 
 
 def get_last_mirror_run() -> dict:
-    return demisto.getLastMirrorRun()
+    if not _server_version_ge("6.6.0"):
+        raise DemistoException("You cannot use getLastMirrorRun as your version is below 6.6.0")
+    return demisto.getLastMirrorRun() or {}
 
 
 def set_last_mirror_run(last_mirror_run: dict) -> None:
+    if not _server_version_ge("6.6.0"):
+        raise DemistoException("You cannot use setLastMirrorRun as your version is below 6.6.0")
     demisto.setLastMirrorRun(last_mirror_run)
+
+
+# --- unified scripts and batches ----------------------------------------------------------------------------
+
+_MODULE_LINES: dict[str, dict[str, int]] = {}
+
+
+def register_module_line(module_name: str, start_end: str, line: int, wrapper: int = 0) -> None:
+    """Where an inlined module (an API module) starts and ends in a unified script, for error line numbers; never
+    fails the script, whatever it is given."""
+    if start_end not in ("start", "end") or not isinstance(line, int):
+        demisto.debug(f"register_module_line: ignored {module_name!r} {start_end!r} {line!r}")
+        return
+    _MODULE_LINES.setdefault(module_name, {})[start_end] = line + wrapper
+
+
+def batch(iterable: Any, batch_size: int = 1) -> Any:
+    """The items in lists of `batch_size` (the last one shorter)."""
+    items = list(iterable)
+    for start in range(0, len(items), batch_size):
+        yield items[start:start + batch_size]
+
+
+# --- XSIAM --------------------------------------------------------------------------------------------------
+
+XSIAM_EVENT_CHUNK_SIZE = 2 ** 20
+XSIAM_ATTEMPTS = 3
+
+
+def _event_chunks(lines: list[str], chunk_size: int) -> Any:
+    """Lines in chunks: a chunk is closed once its size (as Python counts string objects) reaches chunk_size."""
+    chunk: list[str] = []
+    size = 0
+    for line in lines:
+        if size >= chunk_size:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(line)
+        size += sys.getsizeof(line)
+    if chunk:
+        yield chunk
+
+
+def _collector_error(res: requests.Response) -> str | None:
+    """Why the collector refused a batch: the HTTP reason, or the `error` of a 200 answer; None when accepted."""
+    if not res.ok:
+        return res.reason or str(res.status_code)
+    try:
+        body = res.json()
+    except ValueError:
+        return f"the collector did not answer JSON: {res.text[:200]}"
+    error = body.get("error") if isinstance(body, dict) else None
+    return None if str(error).lower() == "false" else str(error)
+
+
+def send_events_to_xsiam(
+    events: Any,
+    vendor: str,
+    product: str,
+    data_format: str | None = None,
+    url_key: str = "url",
+    num_of_attempts: int = XSIAM_ATTEMPTS,
+    chunk_size: int = XSIAM_EVENT_CHUNK_SIZE,
+    should_update_health_module: bool = True,
+    add_proxy_to_request: bool = False,
+    multiple_threads: bool = False,
+) -> None:
+    """POST events to the tenant's HTTP collector, gzipped, one per line (dicts as JSON), in chunks; a 429 is tried
+    again up to num_of_attempts times, any other refusal raises DemistoException. Then reports eventsPulled."""
+    lines = events.split("\n") if isinstance(events, str) else [
+        json.dumps(event) if isinstance(event, dict) else str(event) for event in events]
+    lines = [line for line in lines if line]
+    if lines:
+        if data_format is None:
+            data_format = "json" if not isinstance(events, str) and isinstance(events[0], dict) else "text"
+        token = demisto.getLicenseCustomField("Http_Connector.token")
+        domain = demisto.getLicenseCustomField("Http_Connector.url")
+        calling = demisto.callingContext.get("context") or {}
+        headers = remove_empty_elements({
+            "authorization": token, "format": data_format, "product": product, "vendor": vendor,
+            "content-encoding": "gzip", "collector-name": calling.get("IntegrationBrand", ""),
+            "instance-name": calling.get("IntegrationInstance", ""),
+            "final-reporting-device": demisto.params().get(url_key), "collector-type": "events",
+        })
+        url = f"https://api-{domain}/logs/v1/xsiam"
+        proxies = None if add_proxy_to_request else {"http": "", "https": ""}
+        for chunk in _event_chunks(lines, chunk_size):
+            body = gzip.compress("\n".join(chunk).encode("utf-8"))
+            for attempt in range(1, num_of_attempts + 1):
+                res = requests.post(url, data=body, headers=headers, proxies=proxies, timeout=REQUESTS_TIMEOUT)
+                if res.status_code != 429 or attempt == num_of_attempts:
+                    break
+                time.sleep(attempt)
+            error = _collector_error(res)
+            if error:
+                demisto.error(f"Error sending new events into XSIAM: {res.status_code} {error}")
+                raise DemistoException(f"Error sending new events into XSIAM.\n{error}")
+    if should_update_health_module:
+        demisto.updateModuleHealth({"eventsPulled": len(lines)}, False)
 
 
 # --- mirroring ----------------------------------------------------------------------------------------------

@@ -21,28 +21,42 @@ from collections.abc import Callable
 from typing import Any
 
 
-class IntegrationContextVersionError(ValueError):
-    """A versioned write of the integration context lost a race with another writer (a ValueError, as on XSOAR)."""
+def _copy(value: Any) -> Any:
+    """Values cross the platform boundary as JSON: callers never share mutable state with the store."""
+    return json.loads(json.dumps(value))
+
+
+VERSION_MISMATCH = "Version mismatch: the context was changed by another run"
 
 
 class IntegrationContextStore:
-    """In-memory, versioned integration context of one instance (the engine substitutes a SQLite-backed one)."""
+    """In-memory, versioned integration context of one instance (the engine substitutes a SQLite-backed one).
 
-    def __init__(self, context: dict | None = None, version: int = 0):
-        self._context = json.loads(json.dumps(context or {}))
+    As the recorded platform does: a versioned write must name the stored version (or -1 for "whatever is
+    stored") and bumps it; an unversioned write (servers before 6.0) replaces the context and keeps the version.
+    `refuse_writes` makes the next versioned writes fail as conflicts, as when another run wrote in between.
+    Values are stored as given: JSON objects stay objects, JSON strings stay strings.
+    """
+
+    def __init__(self, context: dict | None = None, version: int = 0, refuse_writes: int = 0):
+        self._context = _copy(context or {})
         self._version = version
+        self.refuse_writes = refuse_writes
 
     def read(self) -> tuple[dict, int]:
-        return json.loads(json.dumps(self._context)), self._version
+        return _copy(self._context), self._version
 
-    def write(self, context: dict, version: int = -1) -> int:
-        """Replace the whole context. `version` -1 writes unconditionally; otherwise it must match the stored one."""
-        if version not in (-1, self._version):
-            raise IntegrationContextVersionError(
-                f"integration context version mismatch: expected {version}, stored {self._version}"
-            )
-        self._context = json.loads(json.dumps(context))
-        self._version += 1
+    def write(self, context: dict, version: int = -1, versioned: bool = True) -> int:
+        """Replace the whole context. A versioned write with `version` other than -1 must match the stored one."""
+        if versioned:
+            if self.refuse_writes > 0:
+                self.refuse_writes -= 1
+                raise ValueError(VERSION_MISMATCH)
+            if version not in (-1, self._version):
+                raise ValueError(VERSION_MISMATCH)
+        self._context = _copy(context)
+        if versioned:
+            self._version += 1
         return self._version
 
 
@@ -69,13 +83,15 @@ class Invocation:
         execute_command: CommandExecutor | None = None,
         map_object: ObjectMapper | None = None,
         demisto_version: str = "8.9.0",
+        license_fields: dict | None = None,
+        record_platform_calls: bool = False,
     ):
         self.command = command
         self.params = params or {}
         self.args = args or {}
         self.incident = incident or {}
         self.last_run = last_run or {}
-        self.last_mirror_run = last_mirror_run or {}
+        self.last_mirror_run = last_mirror_run  # None until a mirror run was stored, as on the platform
         if not isinstance(integration_context, IntegrationContextStore):
             integration_context = IntegrationContextStore(integration_context)
         self.integration_context = integration_context
@@ -86,6 +102,12 @@ class Invocation:
         self.execute_command = execute_command
         self.map_object = map_object
         self.demisto_version = demisto_version
+        self.license_fields = license_fields or {}
+        # Every call the script made to the platform, in order, with its arguments (`record_platform_calls`): what
+        # the recorded platform transcripts list. Plain accessors, logging and demistoVersion are left out, as there.
+        self.record_platform_calls = record_platform_calls
+        self.platform_calls: list[list] = []
+        self.module_health: list[dict] = []
         # What the run produced.
         self.results: list[Any] = []
         self.created_incidents: list[dict] = []
@@ -126,11 +148,6 @@ def __getattr__(name: str) -> Any:
     if name == "callingContext":
         return _current.calling_context
     raise AttributeError(f"module 'demistomock' has no attribute {name!r}")
-
-
-def _copy(value: Any) -> Any:
-    """Values cross the platform boundary as JSON: callers never share mutable state with the store."""
-    return json.loads(json.dumps(value))
 
 
 # --- invocation ---------------------------------------------------------------------------------------------
@@ -180,6 +197,11 @@ def context() -> dict:
 # --- persisted state ----------------------------------------------------------------------------------------
 
 
+def _call(name: str, *args: Any) -> None:
+    if _current.record_platform_calls:
+        _current.platform_calls.append([name, *_copy(list(args))])
+
+
 def getLastRun() -> dict:
     return _copy(_current.last_run)
 
@@ -189,30 +211,47 @@ def setLastRun(obj: dict) -> None:
     _current.last_run_set = True
 
 
-def getLastMirrorRun() -> dict:
+def getLastMirrorRun() -> dict | None:
+    _call("getLastMirrorRun")
     return _copy(_current.last_mirror_run)
 
 
 def setLastMirrorRun(obj: dict) -> None:
+    _call("setLastMirrorRun", obj)
     _current.last_mirror_run = _copy(obj)
     _current.last_mirror_run_set = True
 
 
 def getIntegrationContext() -> dict:
+    _call("getIntegrationContext")
     return _current.integration_context.read()[0]
 
 
 def setIntegrationContext(context: dict) -> None:
-    _current.integration_context.write(context)
+    _call("setIntegrationContext", context)
+    _current.integration_context.write(context, versioned=False)
 
 
 def getIntegrationContextVersioned(refresh: bool = False) -> dict:
+    _call("getIntegrationContextVersioned", refresh)
     context, version = _current.integration_context.read()
     return {"context": context, "version": version}
 
 
-def setIntegrationContextVersioned(context: dict, version: int = -1, sync: bool = False) -> int:
-    return _current.integration_context.write(context, version)
+def setIntegrationContextVersioned(context: dict, version: int = -1, sync: bool = False) -> dict:
+    _call("setIntegrationContextVersioned", context, version, sync)
+    _current.integration_context.write(context, version)
+    return {}
+
+
+def getLicenseCustomField(key: str) -> Any:
+    _call("getLicenseCustomField", key)
+    return _current.license_fields.get(key)
+
+
+def updateModuleHealth(data: Any, is_error: bool = False) -> None:
+    _call("updateModuleHealth", data, is_error)
+    _current.module_health.append({"data": _copy(data), "is_error": is_error})
 
 
 # --- output -------------------------------------------------------------------------------------------------
@@ -246,6 +285,7 @@ def log(msg: Any) -> None:
 
 
 def executeCommand(command: str, args: dict | None = None) -> list:
+    _call("executeCommand", command, args)
     if _current.execute_command is None:
         return [{"Type": 4, "ContentsFormat": "text", "Contents": f"Command {command} is not available here"}]
     return _current.execute_command(command, args or {})

@@ -5,6 +5,7 @@ script's CPU time, the command processes' peak memory, wall time), never assumed
 
 from __future__ import annotations
 
+import json
 import resource
 import statistics
 import tempfile
@@ -30,7 +31,8 @@ def engine_for(vectra: Emulator, state_dir: Path, **params: str) -> Engine:
 
 
 def fetch_cursor(engine: Engine) -> int | None:
-    return (engine.store.integration_context(INSTANCE).read()[0].get("fetch") or {}).get("cursor")
+    stored = engine.store.integration_context(INSTANCE).read()[0].get("fetch")  # a JSON string, as the pack stores it
+    return (json.loads(stored) if stored else {}).get("cursor")
 
 
 def duplicate_incidents(engine: Engine) -> int:

@@ -2,12 +2,16 @@
 
 Serves a seeded Vectra RUX API v3.5 tenant on loopback until interrupted. The first line on stdout is exactly
 `listening on http://127.0.0.1:PORT`. Faults can be set here at start and changed later through
-`POST /_emulator/faults`; the world advances through `POST /_emulator/world`.
+`POST /_emulator/faults`; the world advances through `POST /_emulator/world`. With `--detach` the command returns
+once the server listens, leaving it running in the background (stop it with the pid `--pid-file` names).
 """
 
 import argparse
+import os
 import signal
+import subprocess
 import sys
+from pathlib import Path
 
 from tools.vectra_emulator import Emulator
 
@@ -31,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     world.add_argument("--unicode", action="store_true", help="put non-ASCII characters in every generated name")
     world.add_argument("--out-of-order", type=int, default=0, metavar="S",
                        help="event timestamps jitter up to S seconds backwards (ids stay ordered)")
+    world.add_argument("--detach", action="store_true", help="return once listening; the server runs on in the background")
+    world.add_argument("--pid-file", metavar="PATH", help="write the serving process's id there (to stop it: kill)")
     faults = parser.add_argument_group("faults at start (change them later with POST /_emulator/faults)")
     faults.add_argument("--latency-ms", type=int, default=0, help="added to every response")
     faults.add_argument("--rate-limit", type=int, default=0, metavar="N", help="the first N API requests get 429")
@@ -46,13 +52,33 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def detach(argv: list[str]) -> int:
+    """Start the server in its own session and return once it announced its address (or failed)."""
+    server = subprocess.Popen([sys.executable, "-m", "tools.vectra_emulator", *[a for a in argv if a != "--detach"]],
+                              stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    line = server.stdout.readline().strip() if server.stdout else ""
+    if not line.startswith("listening on "):
+        server.wait(timeout=10)
+        print(f"error: the emulator did not start (exit {server.returncode}); run it without --detach to see why",
+              file=sys.stderr)
+        return 2
+    print(f"{line} (process {server.pid})", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = build_parser()
-    options = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    options = parser.parse_args(argv)
+    if options.detach:
+        sys.exit(detach(argv))
     try:
         emulator = start(options)
     except (ValueError, OSError) as error:
         parser.exit(2, f"error: {error}\n")
+    if options.pid_file:
+        Path(options.pid_file).parent.mkdir(parents=True, exist_ok=True)
+        Path(options.pid_file).write_text(f"{os.getpid()}\n")
     print(f"listening on {emulator.url}", flush=True)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:

@@ -10,8 +10,9 @@
   python -m tools.xsoar_local incidents [--instance NAME]
   python -m tools.xsoar_local entries [--incident ID]
 
-State (SQLite) and the instances file live under --state (default .state/). Each `run` executes the command in a
-new interpreter, as XSOAR runs each command in its own process (`--in-process` skips that, for speed).
+State lives under --state (default: .state/ in the current directory): the SQLite store `xsoar_local.db` (last
+runs, integration contexts, incidents, War Rooms) and the instances file `instances.json`. Each `run` executes the
+command in a new interpreter, as XSOAR runs each command in its own process (`--in-process` skips that, for speed).
 """
 
 from __future__ import annotations
@@ -85,7 +86,7 @@ def print_result(result: RunResult, verbose: bool) -> None:
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m tools.xsoar_local", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--state", default=None, help="state folder (default: .state/)")
+    parser.add_argument("--state", default=".state", help="state folder (default: .state/ in the current directory)")
     parser.add_argument("--config", default=None, help="instances file (default: <state>/instances.json)")
     commands = parser.add_subparsers(dest="action", required=True)
 
@@ -131,11 +132,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
-    kwargs = {"config_path": options.config}
-    if options.state:
-        kwargs["state_dir"] = options.state
     isolation = "module" if getattr(options, "in_process", False) else "process"
-    engine = Engine(isolation=isolation, **kwargs)  # type: ignore[arg-type]
+    engine = Engine(state_dir=options.state, config_path=options.config, isolation=isolation)
     try:
         if options.action == "run":
             result = engine.run(options.instance, options.command, key_values(options.arg, "--arg"), options.incident)

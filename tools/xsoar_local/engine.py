@@ -35,6 +35,7 @@ import yaml
 
 from tools.xsoar_local.content import PackContent, pack_content
 from tools.xsoar_local.mapper import IncomingMapper
+from tools.xsoar_local.platform import Platform
 from tools.xsoar_local.store import PLAYGROUND, Store, now_iso
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -133,8 +134,8 @@ class Engine:
                  isolation: str = "module"):
         if isolation not in ("module", "process"):
             raise ValueError("isolation must be 'module' or 'process'")
-        self.state_dir = Path(state_dir)
-        self.config_path = Path(config_path) if config_path else self.state_dir / "instances.json"
+        self.state_dir = Path(state_dir).resolve()  # command processes run elsewhere: absolute paths only
+        self.config_path = Path(config_path).resolve() if config_path else self.state_dir / "instances.json"
         self.isolation = isolation
         self.files_dir = self.state_dir / "files"
         self.files_dir.mkdir(parents=True, exist_ok=True)
@@ -185,8 +186,6 @@ class Engine:
     def run_script(self, name: str, args: dict | None = None, incident_id: str | None = None,
                    war_room: bool = True) -> RunResult:
         """Run an automation script in an incident (or the playground), as a button, a playbook or the CLI does."""
-        from tools.xsoar_local.platform import Platform
-
         folder = self.scripts()[name]
         incident = self.store.incident(incident_id) if incident_id else {}
         investigation = incident_id or PLAYGROUND
@@ -371,8 +370,6 @@ class Engine:
 
     def _execute_isolated(self, instance: Instance, spec: dict, incident_id: str | None = None) -> dict:
         if self.isolation == "module":
-            from tools.xsoar_local.platform import Platform
-
             return self.execute(instance, spec, Platform(self, incident_id).execute)
         with tempfile.TemporaryDirectory() as tmp:
             spec_path, outcome_path = Path(tmp) / "spec.json", Path(tmp) / "outcome.json"

@@ -68,12 +68,25 @@ def test_integration_context_persists_between_commands(engine):
     assert engine.run("echo", "context-bump").entries[0]["Contents"] == "bumps=2"
 
 
-def test_versioned_context_rejects_a_stale_write(tmp_path):
-    store = Engine(state_dir=tmp_path).store.integration_context("x")
+def test_versioned_context_rejects_a_stale_write_and_counts_it(tmp_path):
+    engine = Engine(state_dir=tmp_path)
+    store = engine.store.integration_context("x")
     context, version = store.read()
     store.write({"a": 1}, version)
-    with pytest.raises(ValueError, match="version mismatch"):
+    with pytest.raises(ValueError, match="^Version mismatch: the context was changed by another run$"):
         store.write({"a": 2}, version)
+    assert store.read() == ({"a": 1}, version + 1)
+    assert engine.store.platform_value("x", "context_conflicts") == "1"
+
+
+def test_the_context_is_stored_exactly_as_written(tmp_path):
+    """No normalising: strings stay strings, objects stay objects, as the recorded platform keeps them."""
+    store = Engine(state_dir=tmp_path).store.integration_context("x")
+    written = {"auth": '{"access_token": "t"}', "fetch": {"cursor": 5}, "n": 1.5, "list": [1, "2"]}
+    store.write(written)
+    assert store.read() == (written, 1)
+    store.write({"old": "server"}, versioned=False)  # servers before 6.0: no version
+    assert store.read() == ({"old": "server"}, 1)
 
 
 def test_files_are_kept_and_listed(engine):
@@ -148,3 +161,12 @@ def test_cli_clicks_buttons_and_runs_scripts_and_playbooks(tmp_path, make_vectra
 
     playbook = subprocess.run([*cli, "playbook", "Vectra RUX - Test"], cwd=ROOT, capture_output=True, text=True)
     assert playbook.returncode == 0 and "== playbook Vectra RUX - Test: ok" in playbook.stdout, playbook.stdout
+
+
+def test_the_platform_built_ins_do_not_import_the_engine():
+    """One direction: the engine builds the platform; the platform knows the server only as a Protocol."""
+    import ast
+
+    tree = ast.parse((Path(__file__).parent / "platform.py").read_text())
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert "tools.xsoar_local.engine" not in imported

@@ -11,12 +11,11 @@ import json
 import re
 import shlex
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import Any, Protocol
 
 from tools.xsoar_local import context as ctx
-
-if TYPE_CHECKING:
-    from tools.xsoar_local.engine import Engine
+from tools.xsoar_local.store import Store
 
 STATUS_NAMES = {0: "pending", 1: "active", 2: "closed", 3: "archived"}
 
@@ -65,8 +64,30 @@ def matches(incident: dict, terms: list[tuple[bool, str, str]]) -> bool:
     return True
 
 
+class Server(Protocol):
+    """What the built-ins need from the server that runs scripts and integration commands (the engine)."""
+
+    store: Store
+
+    def scripts(self) -> dict[str, Path]: ...
+
+    def run_script(self, name: str, args: dict | None = None, incident_id: str | None = None,
+                   war_room: bool = True) -> Any: ...
+
+    def instance_for_command(self, command: str, brand: str | None = None, name: str | None = None) -> str | None: ...
+
+    def run(self, instance_name: str, command: str, args: dict | None = None, incident_id: str | None = None,
+            war_room: bool = True) -> Any: ...
+
+    def edit_incident(self, incident_id: str, changes: dict) -> dict: ...
+
+    def instance(self, name: str) -> Any: ...
+
+    def instance_names(self) -> list[str]: ...
+
+
 class Platform:
-    def __init__(self, engine: Engine, incident_id: str | None):
+    def __init__(self, engine: Server, incident_id: str | None):
         self.engine = engine
         self.store = engine.store
         self.incident_id = incident_id

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from demistomock import IntegrationContextStore, IntegrationContextVersionError
+from demistomock import VERSION_MISMATCH, IntegrationContextStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS last_run (instance TEXT PRIMARY KEY, data TEXT NOT NULL);
@@ -86,22 +86,22 @@ class Store:
 
     # --- per-instance JSON state ----------------------------------------------------------------------------
 
-    def _get_json(self, table: str, instance: str) -> dict:
+    def _get_json(self, table: str, instance: str, missing: Any = None) -> Any:
         row = self._connection().execute(f"SELECT data FROM {table} WHERE instance = ?", (instance,)).fetchone()  # noqa: S608
-        return json.loads(row[0]) if row else {}
+        return json.loads(row[0]) if row else missing
 
     def _put_json(self, table: str, instance: str, data: dict) -> None:
         with self.transaction() as db:
             db.execute(f"INSERT OR REPLACE INTO {table} (instance, data) VALUES (?, ?)", (instance, json.dumps(data)))  # noqa: S608
 
     def last_run(self, instance: str) -> dict:
-        return self._get_json("last_run", instance)
+        return self._get_json("last_run", instance, {})  # the platform hands a first fetch {}
 
     def set_last_run(self, instance: str, data: dict) -> None:
         self._put_json("last_run", instance, data)
 
-    def last_mirror_run(self, instance: str) -> dict:
-        return self._get_json("last_mirror_run", instance)
+    def last_mirror_run(self, instance: str) -> dict | None:
+        return self._get_json("last_mirror_run", instance)  # None until one was stored, as on the platform
 
     def set_last_mirror_run(self, instance: str, data: dict) -> None:
         self._put_json("last_mirror_run", instance, data)
@@ -127,6 +127,15 @@ class Store:
     def set_platform_value(self, instance: str, key: str, value: str) -> None:
         with self.transaction() as db:
             db.execute("INSERT OR REPLACE INTO platform_state (instance, key, value) VALUES (?, ?, ?)", (instance, key, value))
+
+    def increment(self, instance: str, key: str) -> int:
+        """A counter the platform keeps per instance (integration context write conflicts, for example)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM platform_state WHERE instance = ? AND key = ?", (instance, key)).fetchone()
+            count = int(row[0] or 0) + 1 if row else 1
+            db.execute("INSERT OR REPLACE INTO platform_state (instance, key, value) VALUES (?, ?, ?)",
+                       (instance, key, str(count)))
+        return count
 
     # --- incidents ------------------------------------------------------------------------------------------
 
@@ -287,16 +296,18 @@ class SqliteIntegrationContext(IntegrationContextStore):
         ).fetchone()
         return (json.loads(row[0]), row[1]) if row else ({}, 0)
 
-    def write(self, context: dict, version: int = -1) -> int:
+    def write(self, context: dict, version: int = -1, versioned: bool = True) -> int:
+        """As the platform stores it: a versioned write naming another version than the stored one is refused
+        (ValueError, counted as a conflict); the context is kept exactly as given (as JSON)."""
         with self._store.transaction() as db:
             row = db.execute("SELECT version FROM integration_context WHERE instance = ?", (self._instance,)).fetchone()
             stored = row[0] if row else 0
-            if version not in (-1, stored):
-                raise IntegrationContextVersionError(
-                    f"integration context version mismatch: expected {version}, stored {stored}"
-                )
-            db.execute(
-                "INSERT OR REPLACE INTO integration_context (instance, data, version) VALUES (?, ?, ?)",
-                (self._instance, json.dumps(context), stored + 1),
-            )
-        return stored + 1
+            conflict = versioned and version not in (-1, stored)
+            if not conflict:
+                stored += 1 if versioned else 0
+                db.execute("INSERT OR REPLACE INTO integration_context (instance, data, version) VALUES (?, ?, ?)",
+                           (self._instance, json.dumps(context), stored))
+        if conflict:
+            self._store.increment(self._instance, "context_conflicts")
+            raise ValueError(VERSION_MISMATCH)
+        return stored

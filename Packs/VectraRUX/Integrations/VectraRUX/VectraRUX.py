@@ -13,6 +13,7 @@ Layers, top to bottom, each using only those above it:
 import base64
 import email.utils
 import json
+import os
 import random
 import re
 import time
@@ -28,6 +29,7 @@ from CommonServerUserPython import *
 
 # --- 1. constants and settings ------------------------------------------------------------------------------
 
+BRAND = "Vectra RUX - Network Detection & Response"  # the integration's id: its commands' brand
 PACK_VERSION = "1.0.0"  # kept equal to pack_metadata.json by a test; never read at import time
 USER_AGENT = f"Vectra-RUX-XSOAR-{PACK_VERSION}"
 API = "/api/v3.5"
@@ -42,9 +44,17 @@ MAX_BACKOFF_S = 30
 FETCH_TIME_BUDGET_S = 150  # XSOAR stops a fetch after 5 minutes: finish well inside it
 COMMAND_TIME_BUDGET_S = 240
 MIRROR_TIME_BUDGET_S = 50  # mirroring runs every minute
+DEFAULT_REQUEST_TIMEOUT_S = 60  # the platform's default, unless its administrator set REQUESTS_TIMEOUT
+# The integration context keys this integration keeps (see "the integration context" below).
 CONTEXT_AUTH_KEY = "auth"
 CONTEXT_FETCH_KEY = "fetch"
 CONTEXT_CHANGED_KEY = "changed"  # detections fetch saw change, for incoming mirroring
+# Closes and reopens that one side made, remembered until the other side sees them, so that neither echoes back:
+# incoming mirroring marks what it applies from Vectra, outgoing mirroring what it applies to Vectra.
+CONTEXT_INBOUND_KEY = "inbound"
+CONTEXT_OUTBOUND_KEY = "outbound"
+CONTEXT_KEYS = (CONTEXT_AUTH_KEY, CONTEXT_FETCH_KEY, CONTEXT_CHANGED_KEY, CONTEXT_INBOUND_KEY, CONTEXT_OUTBOUND_KEY)
+LEGACY_TOKEN_KEYS = ("access_token", "refresh_token")  # the published integration's context: plain strings
 MAX_CHANGED_IDS = 1000
 CREATED_CACHE_BYTES = 10_000  # with the rest of the state, the integration context stays under 16 KB
 ENTITY_TYPES = {"host": "Host", "account": "Account"}
@@ -216,7 +226,80 @@ def parse_settings(params: dict, now: datetime | None = None) -> Settings:
     )
 
 
-# --- 2. the client ------------------------------------------------------------------------------------------
+# --- 2. the integration context and the client ----------------------------------------------------------------
+#
+# Every key of CONTEXT_KEYS is stored as a JSON string — the representation the platform's own context helpers
+# write and expect — and is read and written only through `read_context` and `update_context`. Other keys are
+# kept as they are (the published integration left plain-string tokens, read by `legacy_token`).
+
+
+def _decoded(key: str, value: Any) -> Any:
+    if key not in CONTEXT_KEYS or not isinstance(value, str):
+        return value
+    try:
+        return json.loads(value)
+    except ValueError:
+        demisto.debug(f"[Context] the stored {key!r} is not JSON; starting it afresh")
+        return None
+
+
+def read_context() -> dict:
+    """The integration context, this integration's keys decoded."""
+    return {key: _decoded(key, value) for key, value in (get_integration_context() or {}).items()}
+
+
+def update_context(change: Callable[[dict], dict], attempts: int = 5) -> dict:
+    """Versioned read-modify-write of the integration context: `change` gets the decoded context and returns the keys
+    to replace (None removes one). Retried from a fresh read when another run (fetch, mirroring and commands run side
+    by side) wrote in between."""
+    for _ in range(attempts):
+        stored, version = get_integration_context_with_version()
+        updates = change({key: _decoded(key, value) for key, value in stored.items()})
+        written = dict(stored)
+        for key, value in updates.items():
+            if value is None:
+                written.pop(key, None)
+            else:
+                written[key] = json.dumps(value)
+        try:
+            set_integration_context(written, version=version)
+            return updates
+        except ValueError:
+            time.sleep(random.uniform(0.01, 0.1))  # noqa: S311 - jitter, not security
+    raise VectraApiError("Could not update the integration context: too many concurrent writers.")
+
+
+def update_context_key(key: str, change: Callable[[Any], Any], attempts: int = 5) -> Any:
+    """Read-modify-write one key of the integration context."""
+    return update_context(lambda context: {key: change(context.get(key))}, attempts)[key]
+
+
+def legacy_token(context: dict) -> dict:
+    """The tokens the published Vectra RUX integration stored (no expiry known: tried, refreshed when refused)."""
+    access, refresh = context.get("access_token"), context.get("refresh_token")
+    if not isinstance(access, str) or not access:
+        return {}
+    return {"access_token": access, "expires_at": None, "refresh_token": refresh if isinstance(refresh, str) else None,
+            "refresh_expires_at": None}
+
+
+def _unexpired(token: dict, key: str, now: float) -> bool:
+    expires_at = token.get(key, 0)
+    return expires_at is None or float(expires_at) - TOKEN_REFRESH_MARGIN_S > now  # None: expiry unknown, try it
+
+
+def request_timeout() -> float:
+    """Seconds per request: what the XSOAR administrator configured for this integration or for all
+    (REQUESTS_TIMEOUT.<brand>, REQUESTS_TIMEOUT, as the platform documents), else 60."""
+    for name in (f"REQUESTS_TIMEOUT.{BRAND}", "REQUESTS_TIMEOUT"):
+        value = os.environ.get(name, "").strip()
+        try:
+            if value and float(value) > 0:
+                return float(value)
+        except ValueError:
+            demisto.debug(f"[Client] ignoring {name}={value!r}: not a number of seconds")
+    return DEFAULT_REQUEST_TIMEOUT_S
+
 
 
 class VectraApiError(DemistoException):
@@ -284,8 +367,9 @@ class VectraClient(BaseClient):
     (honouring Retry-After) and re-authenticated once on 401, all within the run's time budget."""
 
     def __init__(self, settings: Settings, budget: Budget, sleep: Callable[[float], None] = time.sleep):
-        super().__init__(base_url=settings.server_url, verify=settings.verify, proxy=settings.proxy,
-                         headers={"Accept": "application/json", "User-Agent": USER_AGENT})
+        super().__init__(base_url=settings.server_url, verify=settings.verify, proxy=settings.proxy)
+        self.base_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        self.request_timeout = request_timeout()
         self._client_id = settings.client_id
         self._client_secret = settings.client_secret
         self.budget = budget
@@ -297,7 +381,8 @@ class VectraClient(BaseClient):
 
     def _stored_token(self) -> dict:
         if self._token is None:
-            self._token = get_integration_context().get(CONTEXT_AUTH_KEY) or {}
+            context = read_context()
+            self._token = _as_dict(context.get(CONTEXT_AUTH_KEY)) or legacy_token(context)
         return self._token
 
     def _save_token(self, grant: dict) -> None:
@@ -311,7 +396,8 @@ class VectraClient(BaseClient):
             "refresh_token": refresh_token,
             "refresh_expires_at": now + float(refresh_expires_in) if refresh_expires_in else previous.get("refresh_expires_at"),
         }
-        set_to_integration_context_with_retries({CONTEXT_AUTH_KEY: self._token})
+        token = self._token
+        update_context(lambda context: {CONTEXT_AUTH_KEY: token, **dict.fromkeys(LEGACY_TOKEN_KEYS)})
 
     def authenticate(self) -> None:
         """A fresh client-credentials grant: proves the Client ID and Client Secret Key work."""
@@ -324,9 +410,9 @@ class VectraClient(BaseClient):
     def access_token(self, force_new: bool = False) -> str:
         token = self._stored_token()
         now = time.time()
-        if not force_new and token.get("access_token") and token.get("expires_at", 0) - TOKEN_REFRESH_MARGIN_S > now:
+        if not force_new and token.get("access_token") and _unexpired(token, "expires_at", now):
             return token["access_token"]
-        if token.get("refresh_token") and token.get("refresh_expires_at", 0) - TOKEN_REFRESH_MARGIN_S > now:
+        if token.get("refresh_token") and _unexpired(token, "refresh_expires_at", now):
             grant = self._token_request({"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}, basic=False)
             if grant is not None:
                 self._save_token(grant)
@@ -339,7 +425,7 @@ class VectraClient(BaseClient):
         """A token grant; None when Vectra refuses it (401/400), so the caller can fall back."""
         auth = (self._client_id, self._client_secret) if basic else None
         res = self._send("POST", TOKEN_PATH, data=form, auth=auth, idempotent=False,
-                         headers={**(self._headers or {}), "Content-Type": "application/x-www-form-urlencoded"})
+                         headers={**self.base_headers, "Content-Type": "application/x-www-form-urlencoded"})
         if res.status_code in (400, 401):
             return None
         if res.status_code == 404 or res.status_code == 405:
@@ -362,8 +448,7 @@ class VectraClient(BaseClient):
     def _send(self, method: str, path: str, idempotent: bool, **kwargs: Any) -> Any:
         """One HTTP exchange with retries for 429/5xx and transport failures, inside the budget."""
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            # self.timeout: the platform's (60 s, or REQUESTS_TIMEOUT[.<brand>] set by the XSOAR administrator)
-            timeout = max(1.0, min(self.timeout, self.budget.remaining()))
+            timeout = max(1.0, min(self.request_timeout, self.budget.remaining()))
             try:
                 self.requests_made += 1
                 res = self._http_request(method, url_suffix=path, resp_type="response", ok_codes=tuple(range(100, 600)),
@@ -418,7 +503,7 @@ class VectraClient(BaseClient):
         idempotent = method != "POST" if idempotent is None else idempotent
         res = None
         for fresh_token in (False, True):
-            headers = {**(self._headers or {}), "Authorization": f"Bearer {self.access_token(force_new=fresh_token)}"}
+            headers = {**self.base_headers, "Authorization": f"Bearer {self.access_token(force_new=fresh_token)}"}
             res = self._send(method, path, idempotent, params=params, json_data=json_data, headers=headers)
             if res.status_code != 401:
                 break
@@ -745,26 +830,6 @@ def event_to_incident(event: DetectionEvent, settings: Settings, now: datetime) 
 # --- 4. fetch -----------------------------------------------------------------------------------------------
 
 
-def update_context(change: Callable[[dict], dict], attempts: int = 5) -> dict:
-    """Read-modify-write of the integration context: `change` gets the stored context and returns the keys to
-    replace; retried from a fresh read when another run (fetch and mirroring run side by side) wrote in between."""
-    for _ in range(attempts):
-        versioned = get_integration_context(with_version=True)
-        context = dict(versioned.get("context") or {})
-        updates = change(context)
-        try:
-            set_integration_context({**context, **updates}, version=versioned.get("version", -1))
-            return updates
-        except ValueError:
-            time.sleep(random.uniform(0.01, 0.1))  # noqa: S311 - jitter, not security
-    raise VectraApiError("Could not update the integration context: too many concurrent writers.")
-
-
-def update_context_key(key: str, change: Callable[[Any], Any], attempts: int = 5) -> Any:
-    """Read-modify-write one key of the integration context."""
-    return update_context(lambda context: {key: change(context.get(key))}, attempts)[key]
-
-
 def encode_ids(ids: Iterable[int]) -> str:
     """A set of ids as base64 of delta-encoded varints: about a byte or two per recent detection id."""
     out = bytearray()
@@ -1033,7 +1098,7 @@ class FetchRun:
 def fetch_incidents(client: VectraClient, settings: Settings, now: datetime | None = None) -> list[dict]:
     """Run one fetch and hand its incidents to XSOAR. The state goes to the integration context first: if XSOAR stops
     after creating the incidents but before saving the last run, the next run still knows they exist."""
-    state = FetchState.load(get_integration_context().get(CONTEXT_FETCH_KEY), demisto.getLastRun())
+    state = FetchState.load(read_context().get(CONTEXT_FETCH_KEY), demisto.getLastRun())
     run = FetchRun(client, settings, state, now or datetime.now(timezone.utc))
     incidents = run.run()
     update_context(lambda context: saved_fetch(context, run))
@@ -1063,10 +1128,6 @@ STATE_CHANGES = ("adjust", "state", "triage", "investigation_status")
 FROM_XSOAR = "[Mirrored From XSOAR]"
 FROM_VECTRA = "[Mirrored From Vectra]"
 CLOSED_IN_VECTRA = "Closed in Vectra"  # starts the close notes of an incident closed by incoming mirroring
-# Closes and reopens that one side made, remembered until the other side sees them, so that neither echoes back:
-# incoming mirroring marks what it applies from Vectra, outgoing mirroring what it applies to Vectra.
-CONTEXT_INBOUND_KEY = "inbound"
-CONTEXT_OUTBOUND_KEY = "outbound"
 MAX_ECHO_MARKS = 500
 OUTGOING_FIELDS = {
     "vectraruxinvestigationstatus": "Investigation status of the detection.",
@@ -1173,7 +1234,7 @@ def mark(key: str, detection_id: int, action: str) -> None:
 
 def take_mark(key: str, detection_id: int | str) -> str | None:
     """The close/reopen the other side made to this detection, consumed once (None when there is none)."""
-    if str(detection_id) not in (get_integration_context().get(key) or {}):
+    if str(detection_id) not in (read_context().get(key) or {}):
         return None
     taken: dict[str, str | None] = {}
 
@@ -1210,7 +1271,7 @@ def get_modified_remote_data(client: VectraClient, settings: Settings, args: dic
 def take_changed_detections(client: VectraClient) -> tuple[list[str], int | None, int | None]:
     """The detections fetch noted as changed, and the event range they cover; the part of the stream fetch could
     not note (too many changes) is read here."""
-    noted = ChangedDetections.load(get_integration_context().get(CONTEXT_CHANGED_KEY))
+    noted = ChangedDetections.load(read_context().get(CONTEXT_CHANGED_KEY))
     if noted.start is None or noted.end is None:
         return [], None, None
     if noted.overflow:
@@ -2191,7 +2252,7 @@ def test_module(client: VectraClient, settings: Settings) -> str:
 
 def fetch_reset_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
     """Forget where fetch stands: the next fetch starts again at First Fetch Time."""
-    set_to_integration_context_with_retries({CONTEXT_FETCH_KEY: {"reset": True}})
+    update_context(lambda context: {CONTEXT_FETCH_KEY: {"reset": True}})
     return CommandResults(readable_output="The fetch checkpoint and de-duplication state were cleared. The next fetch starts "
                                           "at First Fetch Time and may create incidents again for detections fetched before.")
 

@@ -127,7 +127,7 @@ def test_a_close_in_vectra_closes_the_incident_once(invocation):
     assert entries[0]["Contents"] == {"dbotIncidentClose": True, "closeReason": "Other",
                                       "closeNotes": "Closed in Vectra: detection 7 was closed in Vectra as benign."}
     assert entries[1]["Contents"].startswith("[Mirrored From Vectra] Closed in Vectra")
-    assert demisto.getIntegrationContext()["inbound"] == {"7": "close"}
+    assert vr.read_context()["inbound"] == {"7": "close"}
     assert vr.lifecycle_entries(7, events, previous_cursor=21) == []  # seen in an earlier cycle: not again
 
 
@@ -135,20 +135,20 @@ def test_a_reopen_in_vectra_reopens_the_incident(invocation):
     events = parsed(event(21, "state", state="fixed", reason="remediated"), event(22, "state", state="active"))
     entries = vr.lifecycle_entries(7, events, previous_cursor=21)
     assert entries[0]["Contents"] == {"dbotIncidentReopen": True}
-    assert demisto.getIntegrationContext()["inbound"] == {"7": "reopen"}
+    assert vr.read_context()["inbound"] == {"7": "reopen"}
 
 
 def test_a_close_that_xsoar_made_is_not_echoed_back_in(invocation):
     vr.mark(vr.CONTEXT_OUTBOUND_KEY, 7, "close")
     events = parsed(event(21, "state", state="fixed", reason="remediated"))
     assert vr.lifecycle_entries(7, events, previous_cursor=20) == []
-    assert demisto.getIntegrationContext()["outbound"] == {}  # consumed
+    assert vr.read_context()["outbound"] == {}  # consumed
 
 
 def test_marks_stay_bounded(invocation):
     for detection_id in range(vr.MAX_ECHO_MARKS + 50):
         vr.mark(vr.CONTEXT_INBOUND_KEY, detection_id, "close")
-    marks = demisto.getIntegrationContext()["inbound"]
+    marks = vr.read_context()["inbound"]
     assert len(marks) == vr.MAX_ECHO_MARKS and str(vr.MAX_ECHO_MARKS + 49) in marks
 
 
@@ -183,13 +183,13 @@ def test_with_fetch_on_the_changes_fetch_noted_cost_no_request(invocation, api):
     result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "2026-11-01T11:59:00Z"})
     assert result.modified_incident_ids == ["5", "6"] and invocation.last_mirror_run == {"cursor": 102, "previous": 50}
     assert api_calls(api) == []
-    assert vr.ChangedDetections.load(demisto.getIntegrationContext()["changed"]) == vr.ChangedDetections(102, 102)
+    assert vr.ChangedDetections.load(vr.read_context()["changed"]) == vr.ChangedDetections(102, 102)
 
 
 def test_before_fetch_ran_nothing_changed(invocation, api):
     config = settings()
     assert vr.get_modified_remote_data(client(config), config, {"lastUpdate": "x"}).modified_incident_ids == []
-    assert api_calls(api) == [] and invocation.last_mirror_run == {}
+    assert api_calls(api) == [] and invocation.last_mirror_run is None  # nothing stored
 
 
 def test_when_fetch_noted_too_many_changes_the_range_is_read(invocation, api):
@@ -201,7 +201,7 @@ def test_when_fetch_noted_too_many_changes_the_range_is_read(invocation, api):
     result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "x"})
     assert result.modified_incident_ids == ["5", "6"] and invocation.last_mirror_run == {"cursor": 103, "previous": 100}
     assert [c.qs["from"] for c in api_calls(api)] == [["100"]]
-    assert vr.ChangedDetections.load(demisto.getIntegrationContext()["changed"]) == vr.ChangedDetections(103, 103)
+    assert vr.ChangedDetections.load(vr.read_context()["changed"]) == vr.ChangedDetections(103, 103)
 
 
 def test_changes_fetch_notes_while_mirroring_reads_are_kept():
@@ -347,7 +347,7 @@ def test_closing_the_incident_closes_the_detection(invocation, api):
                                              {"detectionIdList": [7], "investigation_status": "closed"}]
     assert calls[2].json()["note"] == ("[Mirrored From XSOAR] XSOAR Incident ID: 42 was closed.\nClose Reason: Resolved\n"
                                        "Close Notes: Host reimaged")
-    assert demisto.getIntegrationContext()["outbound"] == {"7": "close"}
+    assert vr.read_context()["outbound"] == {"7": "close"}
 
 
 @pytest.mark.parametrize(("incident", "marks", "overrides"), [
@@ -370,7 +370,7 @@ def test_reopening_the_incident_reopens_the_detection_with_the_configured_status
 def test_a_reopen_that_came_from_vectra_is_not_pushed(invocation, api):
     demisto.setIntegrationContext({"inbound": {"7": "reopen"}})
     update(api, {"closingUserId": "", "runStatus": ""}, status=1)
-    assert api_calls(api) == [] and demisto.getIntegrationContext()["inbound"] == {}
+    assert api_calls(api) == [] and vr.read_context()["inbound"] == {}
 
 
 @pytest.mark.parametrize(("incident_direction", "instance_direction"), [("In", "Incoming And Outgoing"), ("", "Incoming"),

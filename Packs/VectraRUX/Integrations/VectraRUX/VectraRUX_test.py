@@ -269,8 +269,42 @@ def test_token_is_cached_in_the_integration_context_and_reused(invocation, vectr
     new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
     new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
     assert vectra.grants == ["client_credentials"]
-    auth = demisto.getIntegrationContext()["auth"]
+    auth = vr.read_context()["auth"]
     assert auth["access_token"] == "token-1" and auth["expires_at"] > 0 and auth["refresh_token"] == "refresh-1"
+
+
+def test_every_context_key_is_stored_as_one_json_string_and_other_keys_are_kept(invocation, vectra, frozen, sleeps):
+    invocation.integration_context = demisto.IntegrationContextStore({"someone_else": {"kept": True}}, version=3)
+    settings = settings_for()
+    new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
+    fetch(settings, sleeps)
+    stored = demisto.getIntegrationContext()
+    assert stored["someone_else"] == {"kept": True}
+    assert {key: type(stored[key]) for key in ("auth", "fetch")} == {"auth": str, "fetch": str}
+    assert json.loads(stored["auth"]) == vr.read_context()["auth"]
+
+
+def test_the_published_integrations_plain_tokens_are_used_then_replaced(invocation, vectra, frozen, sleeps):
+    """The published integration kept {"access_token", "refresh_token"} as plain strings, without an expiry."""
+    vectra.valid_tokens.add("published-access")
+    invocation.integration_context = demisto.IntegrationContextStore(
+        {"access_token": "published-access", "refresh_token": "published-refresh"})
+    settings = settings_for()
+    new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
+    assert vectra.grants == []  # its access token still works: no token request
+    vectra.expire_tokens()
+    new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
+    assert vectra.grants == ["refresh_token"]  # refused: its refresh token is tried before the client credentials
+    stored = demisto.getIntegrationContext()
+    assert "access_token" not in stored and "refresh_token" not in stored
+    assert vr.read_context()["auth"]["access_token"] == "token-1"
+
+
+def test_a_context_value_that_is_not_json_is_started_afresh(invocation, vectra, frozen, sleeps):
+    invocation.integration_context = demisto.IntegrationContextStore({"auth": "{broken", "fetch": {"old": "dict"}})
+    assert vr.read_context() == {"auth": None, "fetch": {"old": "dict"}}
+    new_client(settings_for(), sleeps).request("GET", "/api/v3.5/detections")
+    assert vectra.grants == ["client_credentials"] and isinstance(demisto.getIntegrationContext()["auth"], str)
 
 
 def test_token_close_to_expiry_is_refreshed_with_the_refresh_grant(invocation, vectra, frozen, sleeps):
@@ -455,7 +489,7 @@ def test_first_run_starts_at_first_fetch_and_pages_until_max_fetch(invocation, v
 
 def test_fetch_notes_the_detections_that_changed_for_incoming_mirroring(invocation, vectra, frozen, sleeps):
     fetch(settings_for(max_fetch="200", mirror_direction="Incoming"), sleeps)
-    state = demisto.getIntegrationContext()["fetch"]
+    state = vr.read_context()["fetch"]
     created, changed = set(), set()
     for event in sorted(STREAM, key=lambda e: e["id"]):
         if not state["start"] < event["id"] <= state["cursor"]:
@@ -466,14 +500,14 @@ def test_fetch_notes_the_detections_that_changed_for_incoming_mirroring(invocati
             created.add(event["detection_id"])  # its first qualifying event creates the incident: not a change
         else:
             changed.add(event["detection_id"])
-    noted = vr.ChangedDetections.load(demisto.getIntegrationContext()["changed"])
+    noted = vr.ChangedDetections.load(vr.read_context()["changed"])
     assert (noted.start, noted.end, noted.overflow) == (state["start"], state["cursor"], False)
     assert noted.ids == changed and changed
 
 
 def test_without_incoming_mirroring_fetch_notes_nothing(invocation, vectra, frozen, sleeps):
     fetch(settings_for(max_fetch="200", mirror_direction="Outgoing"), sleeps)
-    assert "changed" not in demisto.getIntegrationContext()
+    assert "changed" not in vr.read_context()
 
 
 def test_reads_several_pages_in_one_run(invocation, vectra, frozen, sleeps, monkeypatch):
@@ -557,12 +591,12 @@ def test_detections_born_before_first_fetch_get_one_incident_on_their_first_acti
 def test_a_failed_run_commits_nothing_and_the_next_run_repeats_it(invocation, vectra, frozen, sleeps):
     settings = settings_for(max_fetch="5")
     fetch(settings, sleeps)
-    last_run, context = dict(invocation.last_run), demisto.getIntegrationContext()
+    last_run, context = dict(invocation.last_run), vr.read_context()
     vectra.scripted = [(401, {}, {"detail": "x"})] * 2
     vectra.scripted_tokens = [401, 401]
     with pytest.raises(vr.VectraAuthError):
         fetch(settings, sleeps)
-    assert invocation.last_run == last_run and demisto.getIntegrationContext()["fetch"] == context["fetch"]
+    assert invocation.last_run == last_run and vr.read_context()["fetch"] == context["fetch"]
     rest = fetch_until_quiet(settings, sleeps)
     everything = mirror_ids(invocation.created_incidents)
     assert len(everything) == len(set(everything)) == len(expected_detections(STREAM)) and rest
@@ -641,7 +675,7 @@ def test_test_module_ok_with_a_dry_run_of_the_stream(invocation, vectra, frozen,
     run_main()
     assert invocation.results == ["ok"]
     assert [path for _, path, _ in vectra.calls] == ["/api/v3.5/events/detections"]
-    assert invocation.last_run == {} and "fetch" not in demisto.getIntegrationContext()
+    assert invocation.last_run == {} and "fetch" not in vr.read_context()
 
 
 def test_test_module_without_fetch_checks_the_detections_endpoint(invocation, vectra, frozen, sleeps):

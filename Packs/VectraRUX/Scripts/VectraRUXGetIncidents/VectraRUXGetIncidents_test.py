@@ -30,5 +30,6 @@ def test_bad_page_size_and_platform_errors(invocation):
         script.open_incidents({"page_size": "0"})
     invocation.execute_command = lambda command, args: [{"Type": 4, "Contents": "search is down"}]
     with pytest.raises(SystemExit):
-        script.open_incidents({})
-    assert invocation.results[-1]["Contents"] == "Failed to execute getIncidents. Error details:\nsearch is down"
+        script.main()
+    assert invocation.results[-1]["Contents"] == ("Failed to execute VectraRUXGetIncidents. Error: Failed to execute "
+                                                  "getIncidents. Error details:\nsearch is down")

@@ -19,4 +19,5 @@ def test_an_error_of_the_linking_script_is_reported(invocation):
     invocation.execute_command = lambda command, args: [{"Type": 4, "Contents": "no such field"}]
     with pytest.raises(SystemExit):
         script.main()
-    assert invocation.results[0]["Type"] == 4 and "no such field" in invocation.results[0]["Contents"]
+    assert invocation.results == [{"Type": 4, "ContentsFormat": "text", "EntryContext": None,
+                                   "Contents": "Failed to execute VectraRUXLinkIncidents. Error details:\nno such field"}]

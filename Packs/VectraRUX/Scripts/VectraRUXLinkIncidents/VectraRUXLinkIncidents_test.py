@@ -54,4 +54,5 @@ def test_errors_are_reported(invocation):
     with pytest.raises(SystemExit):
         script.main()
     error = invocation.results[-1]
-    assert error["Type"] == 4 and error["Contents"] == "Failed to execute linkIncidents. Error details:\nlinkIncidents broke"
+    assert error["Type"] == 4 and error["Contents"] == ("Failed to execute VectraRUXLinkIncidents. Error: Failed to execute "
+                                                        "linkIncidents. Error details:\nlinkIncidents broke")

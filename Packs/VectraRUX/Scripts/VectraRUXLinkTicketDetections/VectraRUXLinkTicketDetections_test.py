@@ -15,4 +15,5 @@ def test_an_error_of_the_linking_script_is_reported(invocation):
     invocation.execute_command = lambda command, args: [{"Type": 4, "Contents": "boom"}]
     with pytest.raises(SystemExit):
         script.main()
-    assert invocation.results[0]["Type"] == 4 and "boom" in invocation.results[0]["Contents"]
+    assert invocation.results == [{"Type": 4, "ContentsFormat": "text", "EntryContext": None,
+                                   "Contents": "Failed to execute VectraRUXLinkIncidents. Error details:\nboom"}]

@@ -45,6 +45,7 @@ def test_an_incident_without_entity_and_command_errors(invocation):
     invocation.incident = {"id": "1", "CustomFields": {"vectraruxentityid": 1, "vectraruxentitytype": "host"}}
     invocation.execute_command = lambda command, args: [{"Type": 4, "Contents": "Vectra is down"}]
     with pytest.raises(SystemExit):
-        script.sync()
+        script.main()
     assert invocation.results[-1]["Type"] == 4
-    assert invocation.results[-1]["Contents"] == "Failed to execute vectra-assignment-list. Error details:\nVectra is down"
+    assert invocation.results[-1]["Contents"] == ("Failed to execute VectraRUXSyncEntityAssignment. Error: Failed to execute "
+                                                  "vectra-assignment-list. Error details:\nVectra is down")
