@@ -161,9 +161,8 @@ def generate_base(workdir: Path) -> str:
 
 
 def assemble(base: str, examples: list[Example], url: str) -> str:
-    text = base.replace(
-        "This integration was integrated and tested with version xx of Vectra RUX - Network Detection & Response.",
-        "This integration was integrated and tested with version 3.5 of the Vectra RUX REST API.")
+    text = re.sub(r"This integration was integrated and tested with version xx of [^\n]+\.",
+                  "This integration was integrated and tested with version 3.5 of the Vectra RUX REST API.", base, count=1)
     text = text.replace("## Commands\n", SECTIONS.read_text().rstrip("\n") + "\n\n## Commands\n", 1)
     for example in examples:
         text = _append_to_section(text, example.command, render_example(example, url))

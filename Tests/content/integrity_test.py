@@ -16,7 +16,7 @@ from tools.xsoar_local.platform import Platform
 ROOT = Path(__file__).resolve().parents[2]
 PACK = ROOT / "Packs" / "VectraRUX"
 INCIDENT_TYPE = "Vectra RUX Events Detection"
-BRAND = "Vectra RUX - Network Detection & Response"
+BRAND = "VectraRUXEventsDetections"
 
 
 def load_json(folder: str) -> list[dict]:

@@ -5,6 +5,7 @@ build/bench.png.
   2. mirror cycle: 500 open incidents, 50 changed in Vectra
   3. long run: 1,000,000 events through fetch and incoming mirroring (in process, fake client)
   4. cold start of one command (new interpreter, imports, one API call)
+  5. upgrade: taking over the published integration's last run with about 100,000 fetched detection IDs
 
     python -m tools.bench [--quick] [--out build]
 """
@@ -23,13 +24,16 @@ from pathlib import Path
 from tools.bench import chart, long_run, pack_bench
 
 ROOT = Path(__file__).resolve().parents[2]
-TARGETS = {"drain_runs": 5, "mirror_requests_per_changed_incident": 1, "state_bytes_after_1m_events": 16384}
+TARGETS = {"drain_runs": 5, "mirror_requests_per_changed_incident": 1, "state_bytes_after_1m_events": 16384,
+           "upgrade_state_bytes": 16384}
 FULL = {"drain": {"detections": 1000, "events": 20000, "max_fetch": 200},
         "mirror": {"open_incidents": 500, "changed": 50},
-        "long_run": {"events": 1_000_000}}
+        "long_run": {"events": 1_000_000},
+        "upgrade": {"events": 220_000, "first_read": 20_000}}
 QUICK = {"drain": {"detections": 100, "events": 2000, "max_fetch": 20},
          "mirror": {"open_incidents": 40, "changed": 6},
-         "long_run": {"events": 20_000}}
+         "long_run": {"events": 20_000},
+         "upgrade": {"events": 4_000, "first_read": 1_000}}
 
 
 def machine() -> dict:
@@ -49,6 +53,7 @@ def run(sizes: dict) -> dict:
         ("mirror cycle", lambda: pack_bench.mirror_cycle(**sizes["mirror"])),
         ("long run", lambda: long_run.long_run(**sizes["long_run"])),
         ("cold start", pack_bench.cold_start),
+        ("upgrade", lambda: long_run.upgrade_from_published(**sizes["upgrade"])),
     ]
     for name, step in steps:
         started = time.monotonic()

@@ -34,6 +34,12 @@ def test_long_run_gives_every_detection_one_incident_with_small_state():
     assert figures["long_run_state_bytes"] <= bench.TARGETS["state_bytes_after_1m_events"]
 
 
+def test_upgrade_converts_the_published_last_run_into_a_small_state():
+    figures = long_run.upgrade_from_published(events=4_000, first_read=1_000)
+    assert figures["upgrade_published_ids"] > 1_000 and figures["upgrade_runs_until_converted"] == 1
+    assert figures["upgrade_state_bytes"] <= bench.TARGETS["upgrade_state_bytes"]
+
+
 def test_fake_client_pages_the_stream_like_vectra():
     stream = long_run.SyntheticStream(50, seed=1)
     client = long_run.FakeVectraClient(stream, budget=None, visible=30)

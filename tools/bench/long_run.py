@@ -173,3 +173,47 @@ def _long_run(vr: Any, demistomock: Any, stream: SyntheticStream, events_per_min
         "long_run_state_bytes": state_bytes,
         "state_context_bytes": len(json.dumps(stored_context)),
     }
+
+
+def upgrade_from_published(events: int = 220_000, first_read: int = 20_000, seed: int = 9) -> dict:
+    """An instance taking over the published integration's last run: it fetched every detection with an event that
+    its filters let through from event `first_read` to the end of a stream (about 100,000 detections at full
+    size). Figures: the IDs it held, fetch runs and requests until converted, and the state bytes after."""
+    vr = import_integration()
+    import demistomock
+    previous = demistomock.current()
+    try:
+        stream = SyntheticStream(events, seed=seed, new_every=2)
+        fetched = sorted({stream.detection_of[i] for i in range(first_read, events + 1) if _published_took(stream.event(i))})
+        last_run: dict = {"from": events, "event_timestamp": stream.event(events)["event_timestamp"], "was_fetched": fetched,
+                          "selected_types": "account,host", "selected_statuses": "acknowledged,escalated,open,paused",
+                          "unresolved_priority": "false"}
+        context = demistomock.IntegrationContextStore({"access_token": "published", "refresh_token": "published"})
+        params = {"server_url": "https://vectra.test", "credentials": {"identifier": "id", "password": "secret"},
+                  "isFetch": True, "first_fetch": "30 days", "max_fetch": "200"}
+        settings = vr.parse_settings(params, now=stream.start + timedelta(days=1))
+        client = FakeVectraClient(stream, vr.Budget(150), visible=events)
+        runs = 0
+        while "was_fetched" in last_run and runs < 20:
+            runs += 1
+            client.budget = vr.Budget(150)
+            invocation = demistomock.Invocation(command="fetch-incidents", params=params, last_run=last_run,
+                                                integration_context=context)
+            demistomock.use(invocation)
+            if vr.fetch_incidents(client, settings, now=stream.start):
+                raise AssertionError("upgrade: the published integration's detections got incidents again")
+            last_run = invocation.last_run
+        stored = context.read()[0]
+        return {
+            "upgrade_published_ids": len(fetched),
+            "upgrade_runs_until_converted": runs,
+            "upgrade_requests_until_converted": sum(client.calls.values()),
+            "upgrade_state_bytes": len(json.dumps(last_run)) + len(json.dumps(stored)),
+        }
+    finally:
+        demistomock.use(previous)
+
+
+def _published_took(event: dict) -> bool:
+    """The published integration's server-side filters: entity type, active investigation status, not triaged."""
+    return event["investigation_status"] in ("acknowledged", "escalated", "open", "paused") and not event["triaged"]

@@ -29,8 +29,8 @@ from CommonServerUserPython import *
 
 # --- 1. constants and settings ------------------------------------------------------------------------------
 
-BRAND = "Vectra RUX - Network Detection & Response"  # the integration's id: its commands' brand
-PACK_VERSION = "1.0.0"  # kept equal to pack_metadata.json by a test; never read at import time
+BRAND = "VectraRUXEventsDetections"  # the integration's id: its commands' brand
+PACK_VERSION = "2.0.0"  # kept equal to pack_metadata.json by a test; never read at import time
 USER_AGENT = f"Vectra-RUX-XSOAR-{PACK_VERSION}"
 API = "/api/v3.5"
 ENTITY_API = "/api/v3.4"  # entity list and describe: the version the published integration is proven against
@@ -57,6 +57,9 @@ CONTEXT_KEYS = (CONTEXT_AUTH_KEY, CONTEXT_FETCH_KEY, CONTEXT_CHANGED_KEY, CONTEX
 LEGACY_TOKEN_KEYS = ("access_token", "refresh_token")  # the published integration's context: plain strings
 MAX_CHANGED_IDS = 1000
 CREATED_CACHE_BYTES = 10_000  # with the rest of the state, the integration context stays under 16 KB
+LEGACY_BYTES = 2_000  # published-integration detections Vectra's history cannot vouch for, kept exactly
+ACTIVE_STATUSES = ("acknowledged", "escalated", "open", "paused")  # the published integration's default status filter
+UPGRADE_MAX_STRIDE = 1 << 20
 ENTITY_TYPES = {"host": "Host", "account": "Account"}
 MIRROR_DIRECTIONS = {"": None, "None": None, "Incoming": "In", "Outgoing": "Out", "Incoming And Outgoing": "Both"}
 REOPEN_STATUSES = {"Open": "open", "Escalated": "escalated"}
@@ -92,17 +95,23 @@ class SettingsError(ValueError):
 
 @dataclass(frozen=True)
 class FetchFilters:
+    """Which detections deserve an incident. `statuses` is set only for the published integration's filters (the
+    events it read before the upgrade): Vectra's server-side filters it sent, all of them applying at once."""
+
     entity_types: tuple[str, ...]
     prioritized: bool
     escalated: bool
+    statuses: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
-        return f"{','.join(self.entity_types)}|p{int(self.prioritized)}|e{int(self.escalated)}"
+        statuses = f"|s:{','.join(self.statuses)}" if self.statuses else ""
+        return f"{','.join(self.entity_types)}|p{int(self.prioritized)}|e{int(self.escalated)}{statuses}"
 
     @classmethod
     def from_fingerprint(cls, value: str) -> "FetchFilters":
-        types, prioritized, escalated = value.split("|")
-        return cls(tuple(t for t in types.split(",") if t), prioritized == "p1", escalated == "e1")
+        types, prioritized, escalated, *rest = value.split("|")
+        statuses = tuple(s for s in rest[0].removeprefix("s:").split(",") if s) if rest else ()
+        return cls(tuple(t for t in types.split(",") if t), prioritized == "p1", escalated == "e1", statuses)
 
 
 @dataclass(frozen=True)
@@ -752,9 +761,12 @@ class DetectionEvent:
 def qualifies(event: DetectionEvent, filters: FetchFilters) -> bool:
     """Whether this event makes its detection deserve an incident: right entity type, not closed nor triaged, and — when the
     Prioritized or Escalated options are on — prioritized OR escalated (OR, as the guide warns)."""
-    if event.entity_type not in filters.entity_types or event.investigation_status in INACTIVE_INVESTIGATION_STATUSES:
+    if event.entity_type not in filters.entity_types or event.raw.get("triaged") is True:
         return False
-    if event.closed or event.raw.get("triaged") is True:
+    if filters.statuses:  # the published integration's server-side filters: status list AND unresolved priority
+        return event.investigation_status in filters.statuses and (
+            not filters.prioritized or event.raw.get("unresolved_priority") is True)
+    if event.investigation_status in INACTIVE_INVESTIGATION_STATUSES or event.closed:
         return False
     if not (filters.prioritized or filters.escalated):
         return True
@@ -846,6 +858,16 @@ def encode_ids(ids: Iterable[int]) -> str:
     return base64.b64encode(bytes(out)).decode()
 
 
+def encode_newest_ids(ids: Iterable[int], max_bytes: int) -> tuple[str, int]:
+    """The newest (highest) of `ids` that encode in at most `max_bytes`, and how many were left out."""
+    kept = sorted(set(ids))
+    text = encode_ids(kept)
+    while len(text) > max_bytes:
+        kept = kept[len(kept) // 2:] if len(kept) > 1 else []
+        text = encode_ids(kept)
+    return text, len(set(ids)) - len(kept)
+
+
 def decode_ids(text: str) -> set[int]:
     ids, value, shift, previous = set(), 0, 0, 0
     for byte in base64.b64decode(text or ""):
@@ -886,10 +908,7 @@ class CreatedCache:
         current, previous = encode_ids(self.current), encode_ids(self.previous)
         if len(current) + len(previous) > CREATED_CACHE_BYTES:
             previous = ""
-            kept = sorted(self.current)
-            while len(current) > CREATED_CACHE_BYTES:  # keep the newest (highest) IDs
-                kept = kept[len(kept) // 2:]
-                current = encode_ids(kept)
+            current, _ = encode_newest_ids(self.current, CREATED_CACHE_BYTES)
         return {"cur": current, "old": previous}
 
     @classmethod
@@ -898,14 +917,103 @@ class CreatedCache:
         return cls(current=decode_ids(data.get("cur", "")), previous=decode_ids(data.get("old", "")))
 
 
+def published_filters(last_run: dict) -> FetchFilters:
+    """The filters the published integration sent Vectra, from its last run (`selected_types`,
+    `selected_statuses`, `unresolved_priority`; lists as comma-separated text or JSON lists)."""
+    types = {str(t).strip().lower() for t in argToList(last_run.get("selected_types"))} & set(ENTITY_TYPES)
+    statuses = {str(s).strip().lower() for s in argToList(last_run.get("selected_statuses"))} & set(INVESTIGATION_STATUSES)
+    prioritized = str(last_run.get("unresolved_priority")).strip().lower() == "true"
+    return FetchFilters(tuple(sorted(types or ENTITY_TYPES)), prioritized, False, tuple(sorted(statuses or ACTIVE_STATUSES)))
+
+
+@dataclass
+class Upgrade:
+    """Continuing where the published Vectra RUX integration (1.0.x) stopped, from its last run:
+    `{"from": <checkpoint>, "was_fetched": [detection ids], "selected_types", "selected_statuses",
+    "unresolved_priority", "event_timestamp"}`.
+
+    The published integration created an incident for every detection with an event qualifying under its filters
+    between its first read and its checkpoint. Scanning the stream backwards from the checkpoint finds where that
+    first read was: just after the newest qualifying event of a detection it did not fetch. From there on, Vectra's
+    history tells which detections it fetched (an epoch with its filters); the few it fetched whose qualifying
+    events lie before that point are kept exactly (`pending` when the scan ends). The scan resumes in the next run
+    when the time budget ends it; until it is done the published last run is kept as it is.
+    """
+
+    published: dict
+    checkpoint: int
+    filters: FetchFilters
+    fetched: set[int]
+    pending: set[int]
+    floor: int
+    stride: int = EVENTS_PAGE_LIMIT
+    begins: int | None = None
+    windows: int = 0
+
+    @classmethod
+    def from_last_run(cls, last_run: dict) -> "Upgrade | None":
+        checkpoint = _as_int(last_run.get("from"))
+        if checkpoint is None:
+            return None
+        published = {key: value for key, value in last_run.items() if key != "upgrade"}
+        fetched = {i for i in (_as_int(value) for value in argToList(last_run.get("was_fetched"))) if i is not None}
+        progress = _as_dict(last_run.get("upgrade"))
+        floor = _as_int(progress.get("floor"))
+        return cls(published=published, checkpoint=checkpoint, filters=published_filters(last_run), fetched=fetched,
+                   pending=decode_ids(progress["pending"]) if "pending" in progress else set(fetched),
+                   floor=checkpoint if floor is None else floor,
+                   stride=_as_int(progress.get("stride")) or EVENTS_PAGE_LIMIT)
+
+    def to_last_run(self) -> dict:
+        return {**self.published, "upgrade": {"floor": self.floor, "stride": self.stride,
+                                              "pending": encode_ids(self.pending)}}
+
+    def convert(self, client: VectraClient) -> bool:
+        """Scan window by window while the budget allows; True once the published integration's first read is found."""
+        if not self.fetched:
+            self.begins = self.checkpoint + 1
+        while self.begins is None and client.budget.allows(10):
+            self._scan_window(client)
+        return self.begins is not None
+
+    def _scan_window(self, client: VectraClient) -> None:
+        low = max(0, self.floor - self.stride)
+        events = self._read(client, low, self.floor)
+        qualifying = [event for event in events if qualifies(event, self.filters)]
+        newest_miss = max((e.id for e in qualifying if e.detection_id not in self.fetched), default=None)
+        self.pending -= {e.detection_id for e in qualifying if newest_miss is None or e.id > newest_miss}
+        self.floor, self.windows = low, self.windows + 1
+        if newest_miss is not None or low == 0:
+            self.begins = (newest_miss if newest_miss is not None else 0) + 1
+        elif len(events) < EVENTS_PAGE_LIMIT // 2:  # sparse: cover more of the stream per request
+            self.stride = min(self.stride * 2, UPGRADE_MAX_STRIDE)
+
+    def _read(self, client: VectraClient, low: int, high: int) -> list[DetectionEvent]:
+        """The events in (low, high] that the published integration's server-side filters let through."""
+        events: list[DetectionEvent] = []
+        cursor = low
+        while True:
+            page = client.detection_events(**{"from": cursor}, limit=EVENTS_PAGE_LIMIT, ordering="id", size="detailed",
+                                           include_info_category="true", include_triaged="false",
+                                           type=",".join(self.filters.entity_types),
+                                           investigation_status=",".join(self.filters.statuses))
+            parsed = [e for e in (DetectionEvent.parse(raw) for raw in page["events"]) if e and e.id > cursor]
+            events += [event for event in parsed if event.id <= high]
+            if not parsed or parsed[-1].id >= high or not _as_int(page.get("remaining_count")):
+                return events
+            cursor = parsed[-1].id
+
+
 @dataclass
 class FetchState:
     """Where fetch stands in the events stream and which detections already have incidents.
 
-    `start`: the stream position just before the first fetched event (ids above it are "the stream").
+    `start`: the stream position just before the first event judged (ids above it are "the stream").
     `cursor`: the id of the last event handled. `epochs`: [first event id, filters fingerprint] for each change of
-    the fetch filters, so the history is judged with the filters that applied when each event was read.
-    Stored in the integration context (written before incidents are handed over) and copied to the last run.
+    the fetch filters, so the history is judged with the filters that applied when each event was read (the first
+    epoch is the published integration's after an upgrade). `legacy`: detections the published integration fetched
+    that the history cannot vouch for. Stored in the integration context (written before incidents are handed over)
+    and copied to the last run; while an `upgrade` is converting, the published last run is kept instead.
     """
 
     start: int | None = None
@@ -913,12 +1021,22 @@ class FetchState:
     epochs: list[list] = field(default_factory=list)
     created: CreatedCache = field(default_factory=CreatedCache)
     runs: int = 0
+    legacy: set[int] = field(default_factory=set)
+    upgrade: Upgrade | None = None
 
     def to_context(self) -> dict:
+        if self.upgrade is not None:
+            return {"v": 1, "upgrading": True}
+        legacy, dropped = encode_newest_ids(self.legacy, LEGACY_BYTES)
+        if dropped:
+            demisto.info(f"[Upgrade] {dropped} detections fetched by the published integration outside what Vectra's "
+                         "history vouches for were left out of the state; new events of theirs may create incidents")
         return {"v": 1, "start": self.start, "cursor": self.cursor, "epochs": self.epochs, "created": self.created.dump(),
-                "runs": self.runs}
+                "runs": self.runs, **({"legacy": legacy} if legacy else {})}
 
     def to_last_run(self) -> dict:
+        if self.upgrade is not None:
+            return self.upgrade.to_last_run()
         return {"start": self.start, "cursor": self.cursor, "runs": self.runs}
 
     @classmethod
@@ -927,12 +1045,25 @@ class FetchState:
         if context.get("reset"):
             return cls()  # `vectra-fetch-reset`: start again at First Fetch Time, whatever the last run says
         state = cls(start=context.get("start"), cursor=context.get("cursor"), epochs=context.get("epochs") or [],
-                    created=CreatedCache.load(context.get("created")), runs=context.get("runs", 0))
+                    created=CreatedCache.load(context.get("created")), runs=context.get("runs", 0),
+                    legacy=decode_ids(context.get("legacy", "")))
         if state.start is None and last_run.get("start") is not None:  # context lost: the last run still knows where
             state.start, state.cursor = last_run["start"], last_run.get("cursor")
+        elif state.start is None:
+            state.upgrade = Upgrade.from_last_run(last_run)  # the published integration's last run, if it is one
         elif last_run.get("cursor") is not None and (state.cursor is None or last_run["cursor"] > state.cursor):
             state.cursor = last_run["cursor"]
         return state
+
+    def adopt(self, upgrade: Upgrade) -> None:
+        """Continue from a converted published last run."""
+        begins = upgrade.begins if upgrade.begins is not None else upgrade.checkpoint + 1
+        self.start, self.cursor = begins - 1, upgrade.checkpoint
+        self.epochs = [[begins, upgrade.filters.fingerprint()]] if begins <= upgrade.checkpoint else []
+        self.legacy, self.upgrade = set(upgrade.pending), None
+        demisto.info(f"[Upgrade] continuing at event {upgrade.checkpoint}: the published integration fetched "
+                     f"{len(upgrade.fetched)} detections from event {begins} on ({upgrade.windows} windows scanned); "
+                     f"{len(self.legacy)} of them kept by ID")
 
     def filters_at(self, event_id: int) -> FetchFilters | None:
         current = None
@@ -945,6 +1076,9 @@ class FetchState:
         fingerprint = filters.fingerprint()
         if not self.epochs or self.epochs[-1][1] != fingerprint:
             self.epochs.append([(self.cursor or 0) + 1, fingerprint])
+
+    def has_incident(self, detection_id: int) -> bool:
+        return detection_id in self.created or detection_id in self.legacy
 
 
 @dataclass
@@ -998,6 +1132,13 @@ class FetchRun:
         self.lookups = 0
 
     def run(self) -> list[dict]:
+        if self.state.upgrade is not None:
+            if not self.state.upgrade.convert(self.client):
+                demisto.info(f"[Upgrade] reading the published integration's history: events after "
+                             f"{self.state.upgrade.floor} done; the next run continues")
+                return []
+            self.state.adopt(self.state.upgrade)
+            self.read_from = self.state.cursor
         if self.state.start is None:
             self._locate_start()
             self.read_from = self.state.cursor
@@ -1058,8 +1199,10 @@ class FetchRun:
             return True
         if event.id <= (self.state.cursor or 0):
             return True  # already handled (a page boundary repeated it)
+        if not self.client.budget.allows(2):
+            return False  # deciding may take a history lookup: the next run starts at this event
         if self._creates_incident(event):
-            if len(self.incidents) >= self.settings.max_fetch or not self.client.budget.allows(2):
+            if len(self.incidents) >= self.settings.max_fetch:
                 return False
             self.incidents.append(event_to_incident(event, self.settings, self.now))
             self.state.created.add(event.detection_id)
@@ -1069,7 +1212,7 @@ class FetchRun:
         return True
 
     def _creates_incident(self, event: DetectionEvent) -> bool:
-        if not qualifies(event, self.settings.filters) or event.detection_id in self.state.created:
+        if not qualifies(event, self.settings.filters) or self.state.has_incident(event.detection_id):
             return False
         if event.change_type == "new":
             return True  # a detection has exactly one `new` event: nothing can have come before it

@@ -76,7 +76,7 @@ def test_detection_list_sends_every_filter_and_links_to_the_ui(invocation, api):
     assert entry["Contents"] == ANSWERS["detections_page"]
     assert f"3 of {ANSWERS['detections_page']['count']} detections (page 2, page size 3)" in entry["HumanReadable"]
     first_id = outputs[0]["id"]
-    assert f"[{first_id}]({URL}/detections/{first_id}?pivot=Vectra-RUX-XSOAR-1.0.0)" in entry["HumanReadable"]
+    assert f"[{first_id}]({URL}/detections/{first_id}?pivot={vr.USER_AGENT})" in entry["HumanReadable"]
 
 
 def test_detection_list_defaults(invocation, api):

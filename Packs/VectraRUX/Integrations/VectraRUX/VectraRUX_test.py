@@ -115,6 +115,7 @@ class FakeVectra:
 
     @staticmethod
     def _matches(event, query):
+        """Whether Vectra's events endpoint returns this event for these query parameters."""
         event_id = event.get("id")
         if "from" in query and isinstance(event_id, int) and event_id <= int(query["from"]):
             return False
@@ -125,6 +126,8 @@ class FakeVectra:
         if query.get("include_info_category") != "true" and event.get("category") == "info":
             return False
         if query.get("include_triaged") != "true" and event.get("triaged"):
+            return False
+        if "investigation_status" in query and event.get("investigation_status") not in query["investigation_status"].split(","):
             return False
         return not ("event_timestamp_gte" in query and str(event.get("event_timestamp")) < query["event_timestamp_gte"])
 

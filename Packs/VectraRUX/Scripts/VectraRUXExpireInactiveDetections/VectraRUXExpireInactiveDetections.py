@@ -5,7 +5,7 @@ import demistomock as demisto
 from CommonServerPython import *
 from CommonServerUserPython import *
 
-BRAND = "Vectra RUX - Network Detection & Response"
+BRAND = "VectraRUXEventsDetections"
 DESCRIBE_BATCH = 500
 
 

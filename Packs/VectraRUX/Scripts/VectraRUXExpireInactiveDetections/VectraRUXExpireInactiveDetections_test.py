@@ -31,7 +31,7 @@ def test_inactive_detections_of_open_incidents_are_expired(invocation, monkeypat
     assert [c[1]["page"] for c in platform.calls if c[0] == "VectraRUXGetIncidents"] == [0, 1]
     assert [c[1]["detection_ids"] for c in platform.calls if c[0] == "vectra-detection-describe"] == ["1,2", "3,4"]
     assert platform.calls[-1] == ("vectra-detection-investigation-status-update", {
-        "detection_ids": "1,4", "investigation_status": "expired", "using-brand": "Vectra RUX - Network Detection & Response"})
+        "detection_ids": "1,4", "investigation_status": "expired", "using-brand": "VectraRUXEventsDetections"})
     assert result.outputs == {"incidents_checked": 4, "expired_detection_ids": [1, 4]}
 
 

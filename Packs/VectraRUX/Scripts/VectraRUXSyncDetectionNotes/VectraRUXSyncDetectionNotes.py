@@ -7,7 +7,7 @@ import demistomock as demisto
 from CommonServerPython import *
 from CommonServerUserPython import *
 
-BRAND = "Vectra RUX - Network Detection & Response"
+BRAND = "VectraRUXEventsDetections"
 FROM_XSOAR = "[Mirrored From XSOAR]"
 FROM_VECTRA = "[Mirrored From Vectra]"
 CACHE_FIELD = "vectraruxdetectionnotes"

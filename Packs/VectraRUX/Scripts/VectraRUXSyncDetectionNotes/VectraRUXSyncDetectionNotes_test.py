@@ -30,7 +30,7 @@ def test_only_unseen_notes_reach_the_war_room_and_the_cache_grows(invocation):
     entries, calls = run(invocation, [N1, N2, N3, ECHO], cache=cached, war_room=[mirrored_already])
     assert [entry["Contents"] for entry in entries[:-1]] == [script.note_text(N2)]
     assert entries[0]["Note"] is True and entries[-1].readable_output.startswith("Added 1 new note(s)")
-    assert calls[0][1]["using-brand"] == "Vectra RUX - Network Detection & Response"
+    assert calls[0][1]["using-brand"] == "VectraRUXEventsDetections"
     cache = json.loads(calls[-1][1]["vectraruxdetectionnotes"])
     assert cache == sorted(script.note_version(n) for n in (N1, N2, N3))
 

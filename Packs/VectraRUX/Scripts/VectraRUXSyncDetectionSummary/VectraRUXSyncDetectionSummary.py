@@ -4,7 +4,7 @@ import demistomock as demisto
 from CommonServerPython import *
 from CommonServerUserPython import *
 
-BRAND = "Vectra RUX - Network Detection & Response"
+BRAND = "VectraRUXEventsDetections"
 
 
 def describe(detection_id: str) -> dict:

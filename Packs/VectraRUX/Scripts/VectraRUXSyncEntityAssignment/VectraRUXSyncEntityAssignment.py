@@ -4,7 +4,7 @@ import demistomock as demisto
 from CommonServerPython import *
 from CommonServerUserPython import *
 
-BRAND = "Vectra RUX - Network Detection & Response"
+BRAND = "VectraRUXEventsDetections"
 FIELDS = {
     "vectraruxentityassignmentid": lambda a: a.get("id"),
     "vectraruxentityassignmentassignedto": lambda a: (a.get("assigned_to") or {}).get("username"),

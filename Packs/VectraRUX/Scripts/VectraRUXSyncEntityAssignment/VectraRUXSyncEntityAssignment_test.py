@@ -21,7 +21,7 @@ def test_the_latest_assignment_fills_the_fields(invocation):
     invocation.execute_command = platform([NEW, OLD], calls)
     result = script.sync()
     assert calls[0] == ("vectra-assignment-list", {"entity_ids": "12", "entity_type": "host", "page_size": "500",
-                                                   "using-brand": "Vectra RUX - Network Detection & Response"})
+                                                   "using-brand": "VectraRUXEventsDetections"})
     command, fields = calls[1]
     assert command == "setIncident" and fields["vectraruxentityassignmentid"] == 2
     assert fields["vectraruxentityassignmentassignedto"] == "jane"
