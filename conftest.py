@@ -1,9 +1,10 @@
 """Test set-up shared by the whole repository.
 
 Pack code imports the platform runtime as top-level modules (`import demistomock as demisto`,
-`from CommonServerPython import *`), so `Tests/runtime` goes on the path first, as the platform's docker image
-has them on its path. The `invocation` fixture gives each test a fresh `demistomock.Invocation`: the command,
-params and args a test sets, and the results, incidents, last run and context a command produces.
+`from CommonServerPython import *`, `from VectraRUXApiModule import *`): `tools.xsoar_local` puts `Tests/runtime` and
+the API modules on the path, as the platform's docker image has the runtime on its path and inlines the modules.
+The `invocation` fixture gives each test a fresh `demistomock.Invocation`: the command, params and args a test sets,
+and the results, incidents, last run and context a command produces.
 """
 
 import sys
@@ -12,11 +13,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent
-sys.path.insert(0, str(ROOT / "Tests" / "runtime"))
 if str(ROOT) not in sys.path:
-    sys.path.insert(1, str(ROOT))
+    sys.path.insert(0, str(ROOT))
 
-import demistomock  # noqa: E402
+import tools.xsoar_local  # noqa: E402,F401 - the platform's runtime and the API modules on the path
 
 pytest_plugins = ["tools.vectra_emulator.fixtures"]
 
@@ -24,6 +24,8 @@ pytest_plugins = ["tools.vectra_emulator.fixtures"]
 @pytest.fixture
 def invocation(tmp_path, monkeypatch):
     """A fresh platform invocation; files written by `fileResult` land in the test's temporary folder."""
+    import demistomock
+
     monkeypatch.chdir(tmp_path)
     current = demistomock.use(demistomock.Invocation(integration_instance="Vectra RUX test", brand="Vectra RUX"))
     yield current

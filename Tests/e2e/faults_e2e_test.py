@@ -44,7 +44,7 @@ def expire_everything(vectra, engine):
 
 
 def fail_after_incidents(vectra, engine):
-    engine.fail_after_incidents = True
+    engine.fail_before_last_run = True
 
 
 def waited(results, pattern):
@@ -123,7 +123,7 @@ def drain(vectra, engine, scenario):
         if run == 1:
             scenario.inject(vectra, engine)
         results.append(engine.run("vectra", "fetch-incidents"))
-        engine.fail_after_incidents = False
+        engine.fail_before_last_run = False
         if run >= 1 and results[-1].ok and fetch_cursor(engine) == vectra.world.latest_event_id():
             return results
     raise AssertionError(f"{scenario.name}: fetch never consumed the stream")

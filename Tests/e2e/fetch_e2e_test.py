@@ -65,9 +65,9 @@ def test_a_server_failure_after_creating_incidents_creates_no_duplicate(make_vec
     vectra = make_vectra_emulator(seed=35, detections=60, events=500, history_hours=48)
     engine = engine_for(vectra, tmp_path, max_fetch="10")
     engine.run("vectra", "fetch-incidents")
-    engine.fail_after_incidents = True
+    engine.fail_before_last_run = True
     assert not engine.run("vectra", "fetch-incidents").ok
-    engine.fail_after_incidents = False
+    engine.fail_before_last_run = False
     fetch_until_quiet(engine)
     detections = fetched_detections(engine)
     assert len(detections) == len(set(detections)) and set(detections) == qualifying_detections(vectra.world)

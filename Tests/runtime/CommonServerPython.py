@@ -682,6 +682,12 @@ def set_last_mirror_run(last_mirror_run: dict) -> None:
 
 # --- unified scripts and batches ----------------------------------------------------------------------------
 
+
+def __line__() -> int:
+    """The caller's line number: unified scripts pass it to register_module_line (demisto-sdk writes those calls)."""
+    frame = sys._getframe(1)
+    return frame.f_lineno
+
 _MODULE_LINES: dict[str, dict[str, int]] = {}
 
 
@@ -705,6 +711,8 @@ def batch(iterable: Any, batch_size: int = 1) -> Any:
 
 XSIAM_EVENT_CHUNK_SIZE = 2 ** 20
 XSIAM_ATTEMPTS = 3
+# The connection to the tenant's HTTP collector (the local engine mounts its own collector on it).
+XSIAM_SESSION = requests.Session()
 
 
 def _event_chunks(lines: list[str], chunk_size: int) -> Any:
@@ -767,7 +775,7 @@ def send_events_to_xsiam(
         for chunk in _event_chunks(lines, chunk_size):
             body = gzip.compress("\n".join(chunk).encode("utf-8"))
             for attempt in range(1, num_of_attempts + 1):
-                res = requests.post(url, data=body, headers=headers, proxies=proxies, timeout=REQUESTS_TIMEOUT)
+                res = XSIAM_SESSION.post(url, data=body, headers=headers, proxies=proxies, timeout=REQUESTS_TIMEOUT)
                 if res.status_code != 429 or attempt == num_of_attempts:
                     break
                 time.sleep(attempt)

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNTIME = ROOT / "Tests" / "runtime"
 INTEGRATION = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX"
 CHANGES = ("append", "append", "append", "adjust", "investigation_status", "triage", "state")
 STATUSES = ("open", "acknowledged", "escalated", "closed")
@@ -29,9 +28,10 @@ NEW = 0
 
 
 def import_integration() -> Any:
-    for path in (str(RUNTIME), str(INTEGRATION)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
+    import tools.xsoar_local  # noqa: F401 - the platform's runtime and the API modules on the path
+
+    if str(INTEGRATION) not in sys.path:
+        sys.path.insert(0, str(INTEGRATION))
     import VectraRUX
 
     return VectraRUX

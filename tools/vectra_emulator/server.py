@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from tools.vectra_emulator.activity import acting_as, api_client
 from tools.vectra_emulator.auth import TokenStore
 from tools.vectra_emulator.catalog import (
     CATEGORY_BY_FILTER,
@@ -206,6 +207,10 @@ class Api:
         r = self._route
         r("POST", "/oauth2/token", "oauth2/token", self.token)
         r("GET", f"{API}/events/detections", "events/detections", self.events)
+        r("GET", f"{API}/events/audits", "events/audits", self.audit_events)
+        r("GET", f"{API}/events/entity_scoring", "events/entity_scoring", self.scoring_events)
+        r("GET", f"{API}/lockdown", "lockdown", self.lockdown)
+        r("GET", f"{API}/health", "health", lambda request: json_response(self.world.health_object()))
         r("GET", f"{API}/detections", "detections", self.detections_list)
         r("PATCH", f"{API}/detections", "detections:patch", self.detections_patch)
         r("PATCH", f"{API}/detections/close", "detections/close", self.detections_close)
@@ -314,6 +319,34 @@ class Api:
         return json_response({"error": "unsupported_grant_type"}, 400)
 
     # --- events ---------------------------------------------------------------------------------------------
+
+    def _stream_page(self, request: Request, page_of: Callable[..., dict]) -> Response:
+        page = page_of(checkpoint=int_param(request, "from", None, 0),
+                       limit=int_param(request, "limit", 500, 1, MAX_EVENTS_LIMIT) or 500,
+                       gte=time_param(request, "event_timestamp_gte"), lte=time_param(request, "event_timestamp_lte"))
+        with self._counter_lock:
+            self.events_served += len(page["events"])
+        return json_response(page)
+
+    def audit_events(self, request: Request) -> Response:
+        """GET /events/audits: `from`, `limit`, `event_timestamp_gte/lte`, `user_id`, `event_object`, `event_action`."""
+        user_id, event_object = int_param(request, "user_id"), request.param("event_object")
+        event_action = request.param("event_action")
+        return self._stream_page(request, lambda **paging: self.world.audit_page(
+            **paging, user_id=user_id, event_object=event_object, event_action=event_action))
+
+    def scoring_events(self, request: Request) -> Response:
+        """GET /events/entity_scoring: `type` (host or account, required), `from`, `limit`, `event_timestamp_gte/lte`;
+        `include_score_decreases` is accepted (every score event is served)."""
+        entity_type = choice_param(request, "type", ["host", "account"])
+        if entity_type is None:
+            raise ApiError(400, "type is required and must be one of: account, host")
+        bool_param(request, "include_score_decreases", False)
+        return self._stream_page(request, lambda **paging: self.world.scoring_page(str(entity_type), **paging))
+
+    def lockdown(self, request: Request) -> Response:
+        """GET /lockdown: the entities locked down now (a list, no paging); `type` filters."""
+        return json_response(self.world.lockdown_list(choice_param(request, "type", ["host", "account"])))
 
     def events(self, request: Request) -> Response:
         ordering = choice_param(request, "ordering", ["id", "-id"]) or "id"
@@ -656,6 +689,9 @@ class Api:
             "triage": self.world.triage_detections,
             "make_inactive": self.world.make_inactive,
             "advance_clock": self.world.advance_clock,
+            "lock": self.world.lock_entity,
+            "unlock": self.world.unlock_entity,
+            "set_health": self.world.set_health,
         }
         if action not in actions:
             raise ApiError(400, f"action: one of {', '.join(sorted(actions))} is required.")
@@ -789,7 +825,10 @@ class VectraHandler(BaseHTTPRequestHandler):
             if denied is not None:
                 return denied
         try:
-            return handler(request, **groups)
+            if is_admin or name == "oauth2/token":
+                return handler(request, **groups)
+            with acting_as(api_client(api.tokens.client_id, self.client_address[0])):  # what the audit log records
+                return handler(request, **groups)
         except ApiError as error:
             return json_response(error.body, error.status)
         except Exception as error:  # a bug in the emulator: answer like a server would, and keep it for the tests

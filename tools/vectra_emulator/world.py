@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from tools.vectra_emulator.activity import Activity
 from tools.vectra_emulator.catalog import (
     BUILTIN_OUTCOMES,
     CATEGORIES,
@@ -198,6 +199,7 @@ class World:
         self._next_note_id = 1
         self._next_assignment_id = 1
         self._next_outcome_id = 100
+        self.activity = Activity(ui_url=self.ui_url)  # audits, entity scoring, lockdown, health
 
     # --- clock and URLs -------------------------------------------------------------------------------------
 
@@ -229,7 +231,24 @@ class World:
             world._generate_groups()
             world._generate_assignments()
             world._generate_history(max(0, detections), max(events, detections), history_hours)
+            world._generate_activity(history_hours)
         return world
+
+    def _generate_activity(self, history_hours: float) -> None:
+        """Logins over the history, a few entities in lockdown, the system's health (its own random source, so a
+        seed generates the same detections as before these streams existed)."""
+        rng = random.Random(self.seed * 7919 + 1)
+        start = self.now() - timedelta(hours=history_hours)
+        for hour in range(0, int(history_hours), 4):
+            self.activity.login(iso(start + timedelta(hours=hour, minutes=rng.randint(0, 59))))
+        candidates = sorted(self.entities.values(), key=lambda e: (-e.urgency_score, e.key))
+        for entity in candidates[:3]:
+            locked = self.now() - timedelta(hours=rng.randint(1, 20))
+            self.activity.lock(entity, iso(locked), iso(locked + timedelta(hours=24)))
+        self.set_health(sensor_down=False)
+        self.activity.audits.sort(key=lambda entry: entry["event_timestamp"])  # the log is kept in time order
+        for number, entry in enumerate(self.activity.audits, start=1):
+            entry["id"] = number
 
     def _generate_people(self) -> None:
         roles = list(USER_ROLES.values())
@@ -329,6 +348,7 @@ class World:
             entity.unresolved_priority = entity.unresolved_priority or entity.is_prioritized
             entity.last_modified_timestamp = iso(moment)
             self._append_event(detection, "adjust", moment)
+            self._score(entity, detection, moment, "urgency changed")
         else:
             tag = self.rng.choice(["triage-me", "vip", "pentest", "known-scanner", "ticketed"])
             self._set_tags(detection, sorted(set(detection.tags) | {tag}), moment)
@@ -523,7 +543,14 @@ class World:
         self._events_by_detection.setdefault(detection.id, []).append(len(self.events))
         self.events.append(stored)
         self._event_ids.append(event_id)
+        if change_type in ("new", "state"):  # the entity's active detections changed: Vectra scores it again
+            self._score(detection.entity, detection, moment, "detection created" if change_type == "new" else
+                        f"detection {'closed' if detection.state == 'fixed' else 'reopened'}")
         return stored
+
+    def _score(self, entity: Entity, last: Detection | None, moment: datetime, reason: str) -> None:
+        detections = [self.detections[i] for i in entity.detection_ids if i in self.detections]
+        self.activity.score(entity, detections, last, iso(moment), reason)
 
     def _detailed_event(self, detection: Detection, change_type: str, event_id: int, stamp: str) -> dict:
         entity = detection.entity
@@ -599,25 +626,33 @@ class World:
     def _set_status(self, detection: Detection, status: str, moment: datetime) -> None:
         detection.investigation_status = status
         self._append_event(detection, "investigation_status", moment)
+        self.activity.detection_changed(detection.id, "updated", f"Investigation status of detections with ids "
+                                        f"[{detection.id}] changed to {status}", iso(moment), investigation_status=status)
 
     def _set_tags(self, detection: Detection, tags: list[str], moment: datetime) -> None:
-        detection.tags = list(tags)
+        before, detection.tags = detection.tags, list(tags)
         self._append_event(detection, "adjust", moment)
+        self.activity.tags_changed("detection", detection.id, before, detection.tags, iso(moment))
 
     def _triage(self, detection: Detection, moment: datetime, rule_id: int | None = None) -> None:
         detection.triaged = True
         detection.triage_rule_id = rule_id or self.rng.randint(100, 200)
         self._append_event(detection, "triage", moment)
+        self.activity.detection_changed(detection.id, "triaged", f"Detection {detection.id} was triaged by rule "
+                                        f"{detection.triage_rule_id}", iso(moment))
 
     def _close(self, detection: Detection, reason: str, moment: datetime) -> None:
         detection.state = "fixed"
         detection.reason = reason
         self._append_event(detection, "state", moment)
+        self.activity.detection_changed(detection.id, "closed", f"Detection {detection.id} was closed as {reason}",
+                                        iso(moment), reason=reason)
 
     def _reopen(self, detection: Detection, moment: datetime) -> None:
         detection.state = "active"
         detection.reason = None
         self._append_event(detection, "state", moment)
+        self.activity.detection_changed(detection.id, "reopened", f"Detection {detection.id} was reopened", iso(moment))
 
     def _adjust_entity_detections(self, entity: Entity, moment: datetime) -> None:
         for detection_id in entity.detection_ids:
@@ -658,6 +693,7 @@ class World:
             entity.unresolved_priority = entity.unresolved_priority or entity.is_prioritized
             entity.last_modified_timestamp = iso(self.now())
             self._adjust_entity_detections(entity, self.now())
+            self._score(entity, None, self.now(), "urgency changed")
 
     def triage_detections(self, detection_ids: list[int]) -> None:
         with self.lock:
@@ -671,6 +707,43 @@ class World:
                 detection = self.detection(detection_id)
                 if detection.state == "active":
                     detection.state = "inactive"
+
+    def lock_entity(self, entity_type: str, entity_id: int, hours: float = 24) -> dict:
+        """Lock an entity down (Vectra's response action), for `hours`."""
+        with self.lock:
+            now = self.now()
+            return dict(self.activity.lock(self.entity(entity_type, entity_id), iso(now), iso(now + timedelta(hours=hours))))
+
+    def unlock_entity(self, entity_type: str, entity_id: int) -> None:
+        with self.lock:
+            self.activity.unlock(self.entity(entity_type, entity_id), iso(self.now()))
+
+    def set_health(self, sensor_down: bool = False, disk_percent: int = 41, memory_percent: int = 63) -> dict:
+        """The system's health changes (a sensor loses its connection, disk or memory fill up)."""
+        with self.lock:
+            sensors = [{"name": name, "id": sensor_id, "status": "OK" if not (sensor_down and index == 0) else "Down",
+                        "affected_metadata_hours": 0 if not (sensor_down and index == 0) else 2}
+                       for index, (_, name, sensor_id) in enumerate(SENSORS[:2])]
+            return self.activity.set_health(iso(self.now()), sensors, disk_percent, memory_percent)
+
+    def audit_page(self, checkpoint: int | None, limit: int, gte: str | None = None, lte: str | None = None,
+                   **equal: object) -> dict:
+        with self.lock:
+            return self.activity.page(self.activity.audits, checkpoint, limit, gte, lte, **equal)
+
+    def scoring_page(self, entity_type: str, checkpoint: int | None, limit: int, gte: str | None = None,
+                     lte: str | None = None) -> dict:
+        with self.lock:
+            return self.activity.page(self.activity.scoring, checkpoint, limit, gte, lte, type=entity_type)
+
+    def lockdown_list(self, entity_type: str | None = None) -> list[dict]:
+        with self.lock:
+            return [dict(entry) for entry in self.activity.lockdown.values()
+                    if entity_type is None or entry["type"] == entity_type]
+
+    def health_object(self) -> dict:
+        with self.lock:
+            return json.loads(json.dumps(self.activity.health))
 
     # --- lookups --------------------------------------------------------------------------------------------
 
@@ -833,6 +906,8 @@ class World:
                 if external_reference_id is not None:
                     detection.external_reference_id = external_reference_id
                     self._append_event(detection, "adjust", moment)
+                    self.activity.detection_changed(detection.id, "updated", f"External reference ID of detection "
+                                                    f"{detection.id} set to {external_reference_id}", iso(moment))
             return [d.id for d in detections]
 
     def close_detections(self, detection_ids: list[int], reason: str) -> None:
@@ -875,7 +950,7 @@ class World:
                     "modified_by": None, "note": text}
             self._next_note_id += 1
             owner.notes.append(note)
-            self._note_changed(owner)
+            self._note_changed(owner, note["id"], "created")
             return dict(note)
 
     def update_note(self, kind: str, object_id: int, note_id: int, text: Any, user: str,
@@ -885,18 +960,20 @@ class World:
             _check_note(text, True)
             note = _find_note(owner, note_id)
             note.update(note=text, date_modified=iso(self.now()), modified_by=user)
-            self._note_changed(owner)
+            self._note_changed(owner, note_id, "updated")
             return dict(note)
 
     def delete_note(self, kind: str, object_id: int, note_id: int, entity_type: str | None = None) -> None:
         with self.lock:
             owner = self._notes_owner(kind, object_id, entity_type)
             owner.notes.remove(_find_note(owner, note_id))
-            self._note_changed(owner)
+            self._note_changed(owner, note_id, "deleted")
 
-    def _note_changed(self, owner: Detection | Entity) -> None:
+    def _note_changed(self, owner: Detection | Entity, note_id: int, action: str) -> None:
         if isinstance(owner, Detection):
             self._append_event(owner, "adjust", self.now())
+        kind = "detection" if isinstance(owner, Detection) else owner.type
+        self.activity.note_changed(kind, owner.id, int(note_id), action, iso(self.now()))
 
     # --- tags -----------------------------------------------------------------------------------------------
 
@@ -910,7 +987,8 @@ class World:
             if isinstance(owner, Detection):
                 self._set_tags(owner, tags, self.now())
             else:
-                owner.tags = list(tags)
+                before, owner.tags = owner.tags, list(tags)
+                self.activity.tags_changed(owner.type, owner.id, before, owner.tags, iso(self.now()))
             return list(owner.tags)
 
     # --- entities -------------------------------------------------------------------------------------------
@@ -968,6 +1046,8 @@ class World:
                 entity.unresolved_priority = wanted
             entity.last_modified_timestamp = iso(self.now())
             self._adjust_entity_detections(entity, self.now())
+            self.activity.audit(iso(self.now()), entity.type, "updated", f"{entity.type.capitalize()} {entity.id} updated: "
+                                f"{', '.join(sorted(changes))}", {entity.type: {f"{entity.type}_id": str(entity.id)}})
             return self.entity_object(entity)
 
     # --- assignments ----------------------------------------------------------------------------------------

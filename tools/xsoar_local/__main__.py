@@ -9,6 +9,8 @@
   python -m tools.xsoar_local playbook "<name>" [--input key=value ...] [--incident ID]
   python -m tools.xsoar_local incidents [--instance NAME]
   python -m tools.xsoar_local entries [--incident ID]
+  python -m tools.xsoar_local events --dataset vectra_rux_raw [--stream audits] [--limit N]
+  python -m tools.xsoar_local collector --answer 429 [--times N] | --lost | --clear
 
 State lives under --state (default: .state/ in the current directory): the SQLite store `xsoar_local.db` (last
 runs, integration contexts, incidents, War Rooms) and the instances file `instances.json`. Each `run` executes the
@@ -127,6 +129,16 @@ def parse(argv: list[str]) -> argparse.Namespace:
     incidents.add_argument("--instance")
     entries = commands.add_parser("entries", help="print a war room")
     entries.add_argument("--incident", default=PLAYGROUND)
+    events = commands.add_parser("events", help="print what XSIAM's collector stored in a dataset")
+    events.add_argument("--dataset", required=True, help="e.g. vectra_rux_raw")
+    events.add_argument("--stream", help="only the events of this source_stream")
+    events.add_argument("--limit", type=int, help="at most this many events")
+    answers = commands.add_parser("collector", help="queue the XSIAM collector's next answers (a fault switch)")
+    chosen = answers.add_mutually_exclusive_group(required=True)
+    chosen.add_argument("--answer", type=int, metavar="STATUS", help="answer this HTTP status (429, 500, ...)")
+    chosen.add_argument("--lost", action="store_true", help="store the events, then drop the connection unanswered")
+    chosen.add_argument("--clear", action="store_true", help="forget the queued answers")
+    answers.add_argument("--times", type=int, default=1, help="how many posts get that answer (default 1)")
     return parser.parse_args(argv)
 
 
@@ -177,6 +189,20 @@ def main(argv: list[str] | None = None) -> int:
         elif options.action == "entries":
             for entry in engine.store.entries(options.incident):
                 print(render_entry(entry))
+        elif options.action == "events":
+            counts = engine.store.dataset_counts(options.dataset)
+            print(f"{options.dataset}: {sum(counts.values())} events ("
+                  + ", ".join(f"{stream or 'no stream'} {count}" for stream, count in counts.items()) + ")")
+            for event in engine.store.dataset_events(options.dataset, options.stream, options.limit):
+                print(json.dumps(event, ensure_ascii=False))
+        elif options.action == "collector":
+            if options.clear:
+                while engine.store.take_collector_answer() is not None:
+                    pass
+            else:
+                answer: dict = {"lost": True} if options.lost else {"status": options.answer, "json": {"error": "refused"}}
+                engine.store.queue_collector_answers([answer] * options.times)
+            print("collector answers queued" if not options.clear else "collector answers cleared")
     except KeyError as error:
         print(f"error: {error.args[0]}", file=sys.stderr)
         return 2

@@ -30,9 +30,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import CommonServerPython
 import demistomock
 import yaml
 
+from tools.xsoar_local import collector
 from tools.xsoar_local.content import PackContent, pack_content
 from tools.xsoar_local.mapper import IncomingMapper
 from tools.xsoar_local.platform import Platform
@@ -42,12 +44,21 @@ ROOT = Path(__file__).resolve().parents[2]
 RUNTIME = ROOT / "Tests" / "runtime"
 DEFAULT_STATE_DIR = ROOT / ".state"
 FETCH = "fetch-incidents"
+FETCH_EVENTS = "fetch-events"
 ERROR_TYPE = 4
 FILE_TYPES = (3, 9)
 
 
+# What the platform puts before every script it runs: its runtime (a unified integration has these imports removed).
+RUNTIME_PRELUDE = ("import demistomock as demisto\nfrom CommonServerPython import *\nfrom CommonServerPython import __line__\n"
+                   "from CommonServerUserPython import *\n")
+
+
 @dataclass
 class Instance:
+    """An integration instance. `integration_dir` is the integration's source folder (Packs/<Pack>/Integrations/<Name>)
+    or a unified integration YAML (what `demisto-sdk prepare-content` builds and the platform runs)."""
+
     name: str
     integration_dir: Path
     params: dict
@@ -55,11 +66,17 @@ class Instance:
     mapper_name: str | None = None
 
     @property
+    def unified(self) -> bool:
+        return self.integration_dir.suffix == ".yml"
+
+    @property
     def script(self) -> Path:
         return self.integration_dir / f"{self.integration_dir.name}.py"
 
     @property
     def content(self) -> PackContent:
+        if self.unified:  # the pack holding the integration of the same id
+            return pack_content(source_integration(self.brand).parents[1])
         return pack_content(self.integration_dir.parents[1])
 
     @property
@@ -87,8 +104,17 @@ class RunResult:
 
 def integration_yaml(integration_dir: Path) -> dict:
     """The integration's YAML, parsed once per version of the file (every command routes through it)."""
-    path = integration_dir / f"{integration_dir.name}.yml"
+    path = integration_dir if integration_dir.suffix == ".yml" else integration_dir / f"{integration_dir.name}.yml"
     return copy.deepcopy(_parsed_yaml(str(path), path.stat().st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=16)
+def source_integration(brand: str) -> Path:
+    """The source folder of the integration whose id is `brand`, in this repository's packs."""
+    for yml in sorted((ROOT / "Packs").glob("*/Integrations/*/*.yml")):
+        if yml.stem == yml.parent.name and integration_yaml(yml.parent)["commonfields"]["id"] == brand:
+            return yml.parent
+    raise KeyError(f"no integration with id {brand!r} under Packs/")
 
 
 @functools.lru_cache(maxsize=16)
@@ -140,8 +166,9 @@ class Engine:
         self.files_dir = self.state_dir / "files"
         self.files_dir.mkdir(parents=True, exist_ok=True)
         self.store = Store(self.state_dir / "xsoar_local.db")
-        # Fault hook for the reliability suite: a failure between creating incidents and saving the last run.
-        self.fail_after_incidents = False
+        # Fault hook for the reliability suites: the server stops after taking a fetch's output (creating its
+        # incidents, or XSIAM receiving its events) and before saving its last run.
+        self.fail_before_last_run = False
 
     # --- instances ------------------------------------------------------------------------------------------
 
@@ -254,7 +281,7 @@ class Engine:
             "args": args or {},
             "incident": incident or {},
             "investigation_id": incident_id or PLAYGROUND,
-            "last_run": self.store.last_run(instance_name) if command == FETCH else {},
+            "last_run": self.store.last_run(instance_name) if command in (FETCH, FETCH_EVENTS) else {},
             "last_mirror_run": self.store.last_mirror_run(instance_name),
         }
         started = now_iso()
@@ -278,6 +305,10 @@ class Engine:
         if spec["command"] == FETCH:
             self._persist_fetch(instance, outcome, result)
             return
+        if spec["command"] == FETCH_EVENTS:  # a scheduled job: no War Room; XSIAM already has what it received
+            result.entries = normalise_entries(outcome["printed"])
+            self._save_last_run(instance, outcome, result)
+            return
         entries = [self._keep_file(entry, spec["investigation_id"]) for entry in normalise_entries(outcome["printed"])]
         result.entries = entries
         if war_room:
@@ -290,9 +321,14 @@ class Engine:
             return
         result.incidents = [self.store.create_incident(instance.name, self._incident_doc(instance, incident))
                             for incident in outcome["created_incidents"]]
-        if self.fail_after_incidents:
+        self._save_last_run(instance, outcome, result)
+
+    def _save_last_run(self, instance: Instance, outcome: dict, result: RunResult) -> None:
+        if not result.ok:
+            return
+        if self.fail_before_last_run:
             result.ok = False
-            result.error = "injected failure: the server stopped after creating incidents, before saving the last run"
+            result.error = "injected failure: the server stopped after taking the run's output, before saving its last run"
             return
         if outcome["last_run_set"]:
             self.store.set_last_run(instance.name, outcome["last_run"])
@@ -385,8 +421,14 @@ class Engine:
                         "last_mirror_run_set": False, "last_mirror_run": {}}
             return json.loads(outcome_path.read_text())
 
+    def _script_of(self, instance: Instance) -> Path:
+        if not instance.unified:
+            return instance.script
+        return unified_script(integration_yaml(instance.integration_dir), self.state_dir / "unified" / f"{instance.name}.py")
+
     def execute(self, instance: Instance, spec: dict, execute_command: Callable[[str, dict], list] | None = None) -> dict:
         """Run the command in this interpreter with a fresh load of the script; return what it produced."""
+        collector.mount(CommonServerPython.XSIAM_SESSION, self.store)
         invocation = demistomock.Invocation(
             command=spec["command"],
             params=json.loads(json.dumps(instance.params)),
@@ -399,9 +441,10 @@ class Engine:
             brand=instance.brand,
             investigation_id=spec["investigation_id"],
             execute_command=execute_command,
+            license_fields=collector.license_fields(),
         )
         cpu = time.thread_time()
-        ok, error = run_script(instance.script, invocation, self.files_dir)
+        ok, error = run_script(self._script_of(instance), invocation, self.files_dir)
         cpu = time.thread_time() - cpu
         errors = [entry for entry in normalise_entries(invocation.results) if entry.get("Type") == ERROR_TYPE]
         if ok and errors:
@@ -418,6 +461,15 @@ class Engine:
             "last_mirror_run": invocation.last_mirror_run,
             "cpu_seconds": cpu,
         }
+
+
+def unified_script(definition: dict, target: Path) -> Path:
+    """The script of a unified integration YAML, written where it can run, behind the platform's runtime prelude."""
+    code = RUNTIME_PRELUDE + definition["script"]["script"]
+    if not target.exists() or target.read_text() != code:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(code)
+    return target
 
 
 def run_script(script: Path, invocation: demistomock.Invocation, workdir: Path) -> tuple[bool, str]:

@@ -56,7 +56,7 @@ def test_failed_fetch_creates_nothing_and_keeps_last_run(engine):
 
 
 def test_failure_after_incidents_keeps_incidents_but_not_last_run(engine):
-    engine.fail_after_incidents = True
+    engine.fail_before_last_run = True
     result = engine.run("echo", "fetch-incidents")
     assert not result.ok
     assert len(engine.store.incidents()) == 2

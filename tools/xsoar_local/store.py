@@ -2,8 +2,9 @@
 
 One database file (default `.state/xsoar_local.db`) holds, per instance, the last run, the last mirror run and the
 versioned integration context; and, server-wide, incidents (as JSON documents with indexed columns), war-room
-entries, incident links and a log of command runs. WAL mode lets separate processes — the engine and a command
-running in a child interpreter — read and write it at the same time, as concurrent jobs do on the platform.
+entries, incident links, a log of command runs, and what XSIAM's collector received (events per dataset, posts).
+WAL mode lets separate processes — the engine and a command running in a child interpreter — read and write it at
+the same time, as concurrent jobs do on the platform.
 """
 
 from __future__ import annotations
@@ -38,6 +39,11 @@ CREATE TABLE IF NOT EXISTS links (incident_id INTEGER NOT NULL, linked_id INTEGE
 CREATE TABLE IF NOT EXISTS contexts (investigation TEXT PRIMARY KEY, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS platform_state (instance TEXT NOT NULL, key TEXT NOT NULL, value TEXT,
     PRIMARY KEY (instance, key));
+CREATE TABLE IF NOT EXISTS dataset_events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, dataset TEXT NOT NULL, stream TEXT, time TEXT, event TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS dataset_events_stream ON dataset_events (dataset, stream);
+CREATE TABLE IF NOT EXISTS collector_posts (
+    id INTEGER PRIMARY KEY AUTOINCREMENT, received TEXT, url TEXT, headers TEXT, events INTEGER, status INTEGER);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, instance TEXT, command TEXT, started TEXT, finished TEXT,
     ok INTEGER, error TEXT, incidents_created INTEGER);
@@ -257,6 +263,53 @@ class Store:
             "SELECT linked_id FROM links WHERE incident_id = ? ORDER BY linked_id", (int(incident_id),)
         ).fetchall()
         return [str(row[0]) for row in rows]
+
+    # --- XSIAM datasets and the collector --------------------------------------------------------------------
+
+    def add_dataset_events(self, dataset: str, events: list[dict]) -> None:
+        with self.transaction() as db:
+            db.executemany("INSERT INTO dataset_events (dataset, stream, time, event) VALUES (?, ?, ?, ?)",
+                           [(dataset, event.get("source_stream"), event.get("_time"), json.dumps(event)) for event in events])
+
+    def dataset_events(self, dataset: str, stream: str | None = None, limit: int | None = None) -> list[dict]:
+        where, values = ("AND stream = ?", [dataset, stream]) if stream else ("", [dataset])
+        rows = self._connection().execute(
+            f"SELECT event FROM dataset_events WHERE dataset = ? {where} ORDER BY id"  # noqa: S608
+            + (" LIMIT ?" if limit else ""), [*values, *([limit] if limit else [])]).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def dataset_counts(self, dataset: str) -> dict[str, int]:
+        rows = self._connection().execute(
+            "SELECT stream, count(*) FROM dataset_events WHERE dataset = ? GROUP BY stream ORDER BY stream", (dataset,))
+        return {stream or "": count for stream, count in rows.fetchall()}
+
+    def log_collector_post(self, url: str, headers: dict, events: int, status: int) -> None:
+        with self.transaction() as db:
+            db.execute("INSERT INTO collector_posts (received, url, headers, events, status) VALUES (?, ?, ?, ?, ?)",
+                       (now_iso(), url, json.dumps(headers), events, status))
+
+    def collector_posts(self) -> list[dict]:
+        rows = self._connection().execute("SELECT url, headers, events, status FROM collector_posts ORDER BY id")
+        return [{"url": url, "headers": json.loads(headers), "events": events, "status": status}
+                for url, headers, events, status in rows.fetchall()]
+
+    def queue_collector_answers(self, answers: list[dict]) -> None:
+        """The collector's next answers: {"status", "json"} or {"lost": true} (see collector.py)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM platform_state WHERE instance = '' AND key = 'collector_answers'").fetchone()
+            queued = json.loads(row[0]) if row else []
+            db.execute("INSERT OR REPLACE INTO platform_state (instance, key, value) VALUES ('', 'collector_answers', ?)",
+                       (json.dumps(queued + answers),))
+
+    def take_collector_answer(self) -> dict | None:
+        with self.transaction() as db:
+            row = db.execute("SELECT value FROM platform_state WHERE instance = '' AND key = 'collector_answers'").fetchone()
+            queued = json.loads(row[0]) if row else []
+            if not queued:
+                return None
+            db.execute("UPDATE platform_state SET value = ? WHERE instance = '' AND key = 'collector_answers'",
+                       (json.dumps(queued[1:]),))
+            return queued[0]
 
     # --- run log --------------------------------------------------------------------------------------------
 

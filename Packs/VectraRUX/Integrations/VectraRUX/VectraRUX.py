@@ -1,8 +1,10 @@
 """Vectra RUX (REST API v3.5) for Cortex XSOAR: one incident per Vectra detection, mirrored both ways.
 
+The connection settings, the integration context helpers and the client that speaks HTTP (auth, retries,
+Retry-After, time budget) live in the pack's API module, VectraRUXApiModule, shared with the XSIAM event collector.
 Layers, top to bottom, each using only those above it:
   1. constants and settings  — parameters parsed and validated once
-  2. VectraClient            — the only code that speaks HTTP (auth, retries, Retry-After, time budget)
+  2. VectraClient            — the API module's client with this integration's endpoints
   3. pure transforms         — event -> incident, severity, names; no I/O
   4. fetch                   — the events stream -> incidents, one per detection, with a small de-duplication state
   5. mirroring               — get-modified-remote-data, get-remote-data, update-remote-system, get-mapping-fields
@@ -11,10 +13,7 @@ Layers, top to bottom, each using only those above it:
 """
 
 import base64
-import email.utils
 import json
-import os
-import random
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -23,38 +22,25 @@ from datetime import datetime, timezone
 from typing import Any
 
 import demistomock as demisto
-import requests
 from CommonServerPython import *
 from CommonServerUserPython import *
+from VectraRUXApiModule import *  # the connection, the client and the integration context helpers, shared
 
 # --- 1. constants and settings ------------------------------------------------------------------------------
 
 BRAND = "VectraRUXEventsDetections"  # the integration's id: its commands' brand
-PACK_VERSION = "2.0.0"  # kept equal to pack_metadata.json by a test; never read at import time
-USER_AGENT = f"Vectra-RUX-XSOAR-{PACK_VERSION}"
-API = "/api/v3.5"
 ENTITY_API = "/api/v3.4"  # entity list and describe: the version the published integration is proven against
-TOKEN_PATH = "/oauth2/token"
 MAX_FETCH_LIMIT = 200
-EVENTS_PAGE_LIMIT = 1000  # the API's maximum: fewer, fuller pages
-TOKEN_REFRESH_MARGIN_S = 60
-RETRYABLE_STATUSES = (429, 500, 502, 503, 504)
-MAX_ATTEMPTS = 5
-MAX_BACKOFF_S = 30
 FETCH_TIME_BUDGET_S = 150  # XSOAR stops a fetch after 5 minutes: finish well inside it
 COMMAND_TIME_BUDGET_S = 240
 MIRROR_TIME_BUDGET_S = 50  # mirroring runs every minute
-DEFAULT_REQUEST_TIMEOUT_S = 60  # the platform's default, unless its administrator set REQUESTS_TIMEOUT
-# The integration context keys this integration keeps (see "the integration context" below).
-CONTEXT_AUTH_KEY = "auth"
+# The integration context keys this integration keeps besides the token (CONTEXT_AUTH_KEY), each one JSON string.
 CONTEXT_FETCH_KEY = "fetch"
 CONTEXT_CHANGED_KEY = "changed"  # detections fetch saw change, for incoming mirroring
 # Closes and reopens that one side made, remembered until the other side sees them, so that neither echoes back:
 # incoming mirroring marks what it applies from Vectra, outgoing mirroring what it applies to Vectra.
 CONTEXT_INBOUND_KEY = "inbound"
 CONTEXT_OUTBOUND_KEY = "outbound"
-CONTEXT_KEYS = (CONTEXT_AUTH_KEY, CONTEXT_FETCH_KEY, CONTEXT_CHANGED_KEY, CONTEXT_INBOUND_KEY, CONTEXT_OUTBOUND_KEY)
-LEGACY_TOKEN_KEYS = ("access_token", "refresh_token")  # the published integration's context: plain strings
 MAX_CHANGED_IDS = 1000
 CREATED_CACHE_BYTES = 10_000  # with the rest of the state, the integration context stays under 16 KB
 LEGACY_BYTES = 2_000  # published-integration detections Vectra's history cannot vouch for, kept exactly
@@ -89,10 +75,6 @@ CLOSE_REASON_VALUES = ["benign", "remediated"]
 ENTITY_TYPE_VALUES = ["account", "host"]
 
 
-class SettingsError(ValueError):
-    """A parameter has a value the integration cannot use; the message names it and what is allowed."""
-
-
 @dataclass(frozen=True)
 class FetchFilters:
     """Which detections deserve an incident. `statuses` is set only for the published integration's filters (the
@@ -116,11 +98,7 @@ class FetchFilters:
 
 @dataclass(frozen=True)
 class Settings:
-    server_url: str
-    client_id: str
-    client_secret: str
-    verify: bool
-    proxy: bool
+    connection: ConnectionSettings
     fetch_enabled: bool
     max_fetch: int
     first_fetch: datetime
@@ -135,17 +113,7 @@ class Settings:
 
     @property
     def ui_url(self) -> str:
-        return self.server_url
-
-
-def _param_bool(params: dict, name: str, display: str, default: bool = False) -> bool:
-    value = params.get(name)
-    if value in (None, ""):
-        return default
-    try:
-        return argToBoolean(value)
-    except ValueError:
-        raise SettingsError(f'"{display}" must be checked or unchecked (true/false); got "{value}".') from None
+        return self.connection.server_url
 
 
 def _param_choice(params: dict, name: str, display: str, choices: dict[str, Any], default: str) -> Any:
@@ -156,34 +124,11 @@ def _param_choice(params: dict, name: str, display: str, choices: dict[str, Any]
     return choices[value]
 
 
-def parse_server_url(value: Any) -> str:
-    url = str(value or "").strip().rstrip("/")
-    if not re.fullmatch(r"https?://[^\s/?#]+(:\d+)?(/[^\s?#]*)?", url):
-        raise SettingsError(f'"Server URL" must be the Vectra platform\'s address, like https://<tenant>.portal.vectra.ai; '
-                            f'got "{value or ""}".')
-    return re.sub(r"/api(/v3(\.\d+)?)?$", "", url)  # tolerate a pasted API path
-
-
 def parse_max_fetch(value: Any) -> int:
     text = str(value if value not in (None, "") else "50").strip()
     if not re.fullmatch(r"\d+", text) or not 1 <= int(text) <= MAX_FETCH_LIMIT:
         raise SettingsError(f'"Max Fetch" must be a whole number from 1 to {MAX_FETCH_LIMIT}; got "{value}".')
     return int(text)
-
-
-def parse_first_fetch(value: Any, now: datetime) -> datetime:
-    text = str(value if value not in (None, "") else "1 hour").strip()
-    try:
-        moment = arg_to_datetime(text, arg_name="First Fetch Time")
-    except ValueError:
-        moment = None
-    if moment is None:
-        raise SettingsError(f'"First Fetch Time" must be a relative time such as "2 days" or "12 hours", or a date such as '
-                            f'"2026-01-31T00:00:00Z"; got "{value}".')
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    if moment > now:
-        raise SettingsError(f'"First Fetch Time" must be in the past; got "{value}".')
-    return moment
 
 
 def parse_entity_types(value: Any) -> tuple[str, ...]:
@@ -199,355 +144,44 @@ def parse_entity_types(value: Any) -> tuple[str, ...]:
 def parse_settings(params: dict, now: datetime | None = None) -> Settings:
     """Every parameter, validated once; an invalid one raises SettingsError naming it."""
     now = now or datetime.now(timezone.utc)
-    credentials = params.get("credentials") or {}
-    client_id = str(credentials.get("identifier") or "").strip()
-    client_secret = str(credentials.get("password") or "")
-    if not client_id:
-        raise SettingsError('"Client ID" is required: the Client ID of a Vectra API client with the Security Analyst role.')
-    if not client_secret:
-        raise SettingsError('"Client Secret Key" is required: the secret of the Vectra API client.')
+    connection = parse_connection(params)
     note_tag = str(params.get("note_tag") or "note").strip()
     if not re.fullmatch(r"[\w.-]{1,64}", note_tag):
         raise SettingsError(f'"Mirror tag for notes" must be one word of letters, digits, "_", "-" or "."; got "{note_tag}".')
     return Settings(
-        server_url=parse_server_url(params.get("server_url")),
-        client_id=client_id,
-        client_secret=client_secret,
-        verify=not _param_bool(params, "insecure", "Trust any certificate (not secure)"),
-        proxy=_param_bool(params, "proxy", "Use system proxy settings"),
-        fetch_enabled=_param_bool(params, "isFetch", "Fetch incidents"),
+        connection=connection,
+        fetch_enabled=param_bool(params, "isFetch", "Fetch incidents"),
         max_fetch=parse_max_fetch(params.get("max_fetch")),
         first_fetch=parse_first_fetch(params.get("first_fetch"), now),
         filters=FetchFilters(
             entity_types=parse_entity_types(params.get("entity_types")),
-            prioritized=_param_bool(params, "only_prioritized_detections", "Create Incidents for Prioritized Detections"),
-            escalated=_param_bool(params, "only_escalated_detections", "Create Incidents for Escalated Detections"),
+            prioritized=param_bool(params, "only_prioritized_detections", "Create Incidents for Prioritized Detections"),
+            escalated=param_bool(params, "only_escalated_detections", "Create Incidents for Escalated Detections"),
         ),
         mirror_direction=_param_choice(params, "mirror_direction", "Mirroring Direction", MIRROR_DIRECTIONS, "None"),
         note_tag=note_tag,
-        reopen_detection=_param_bool(params, "open_detection_on_incident_reopen", "Open Detection on Incident Reopen", True),
+        reopen_detection=param_bool(params, "open_detection_on_incident_reopen", "Open Detection on Incident Reopen", True),
         reopen_status=_param_choice(params, "detection_status_for_reopen", "Detection Status for Incident Reopen",
                                     REOPEN_STATUSES, "Escalated"),
-        close_detection=_param_bool(params, "close_detection_on_incident_closure", "Close Detection on Incident Closure", True),
+        close_detection=param_bool(params, "close_detection_on_incident_closure", "Close Detection on Incident Closure", True),
         close_reason=_param_choice(params, "close_reason_of_detection", "Detection Close Reason for Incident Closure",
                                    CLOSE_REASONS, "Remediated"),
-        close_incident=_param_bool(params, "close_incident_on_detection_closure", "Close Incident on Detection Closure"),
+        close_incident=param_bool(params, "close_incident_on_detection_closure", "Close Incident on Detection Closure"),
     )
 
 
-# --- 2. the integration context and the client ----------------------------------------------------------------
-#
-# Every key of CONTEXT_KEYS is stored as a JSON string — the representation the platform's own context helpers
-# write and expect — and is read and written only through `read_context` and `update_context`. Other keys are
-# kept as they are (the published integration left plain-string tokens, read by `legacy_token`).
+# --- 2. the client --------------------------------------------------------------------------------------------
 
 
-def _decoded(key: str, value: Any) -> Any:
-    if key not in CONTEXT_KEYS or not isinstance(value, str):
-        return value
-    try:
-        return json.loads(value)
-    except ValueError:
-        demisto.debug(f"[Context] the stored {key!r} is not JSON; starting it afresh")
-        return None
-
-
-def read_context() -> dict:
-    """The integration context, this integration's keys decoded."""
-    return {key: _decoded(key, value) for key, value in (get_integration_context() or {}).items()}
-
-
-def update_context(change: Callable[[dict], dict], attempts: int = 5) -> dict:
-    """Versioned read-modify-write of the integration context: `change` gets the decoded context and returns the keys
-    to replace (None removes one). Retried from a fresh read when another run (fetch, mirroring and commands run side
-    by side) wrote in between."""
-    for _ in range(attempts):
-        stored, version = get_integration_context_with_version()
-        updates = change({key: _decoded(key, value) for key, value in stored.items()})
-        written = dict(stored)
-        for key, value in updates.items():
-            if value is None:
-                written.pop(key, None)
-            else:
-                written[key] = json.dumps(value)
-        try:
-            set_integration_context(written, version=version)
-            return updates
-        except ValueError:
-            time.sleep(random.uniform(0.01, 0.1))  # noqa: S311 - jitter, not security
-    raise VectraApiError("Could not update the integration context: too many concurrent writers.")
-
-
-def update_context_key(key: str, change: Callable[[Any], Any], attempts: int = 5) -> Any:
-    """Read-modify-write one key of the integration context."""
-    return update_context(lambda context: {key: change(context.get(key))}, attempts)[key]
-
-
-def legacy_token(context: dict) -> dict:
-    """The tokens the published Vectra RUX integration stored (no expiry known: tried, refreshed when refused)."""
-    access, refresh = context.get("access_token"), context.get("refresh_token")
-    if not isinstance(access, str) or not access:
-        return {}
-    return {"access_token": access, "expires_at": None, "refresh_token": refresh if isinstance(refresh, str) else None,
-            "refresh_expires_at": None}
-
-
-def _unexpired(token: dict, key: str, now: float) -> bool:
-    expires_at = token.get(key, 0)
-    return expires_at is None or float(expires_at) - TOKEN_REFRESH_MARGIN_S > now  # None: expiry unknown, try it
-
-
-def request_timeout() -> float:
-    """Seconds per request: what the XSOAR administrator configured for this integration or for all
-    (REQUESTS_TIMEOUT.<brand>, REQUESTS_TIMEOUT, as the platform documents), else 60."""
-    for name in (f"REQUESTS_TIMEOUT.{BRAND}", "REQUESTS_TIMEOUT"):
-        value = os.environ.get(name, "").strip()
-        try:
-            if value and float(value) > 0:
-                return float(value)
-        except ValueError:
-            demisto.debug(f"[Client] ignoring {name}={value!r}: not a number of seconds")
-    return DEFAULT_REQUEST_TIMEOUT_S
-
-
-
-class VectraApiError(DemistoException):
-    """Vectra answered with an error; `status` is the HTTP status and the message carries Vectra's own text."""
-
-    def __init__(self, message: str, status: int | None = None):
-        super().__init__(message)
-        self.status = status
-
-
-class VectraAuthError(VectraApiError):
-    pass
-
-
-class VectraRateLimitError(VectraApiError):
-    pass
-
-
-class Budget:
-    """A deadline for one command run: retries and waits never push a run past it."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
-        self._clock = clock
-        self.deadline = clock() + seconds
-
-    def remaining(self) -> float:
-        return self.deadline - self._clock()
-
-    def allows(self, seconds: float) -> bool:
-        return self.remaining() > seconds
-
-
-def _error_detail(res: Any) -> str:
-    """Vectra's own error text from a response body (`detail`, `_meta.message`, `message`, `error`...)."""
-    try:
-        body = res.json()
-    except ValueError:
-        return (res.text or "").strip()[:500] or (res.reason or "")
-    if isinstance(body, dict):
-        meta = body.get("_meta") if isinstance(body.get("_meta"), dict) else {}
-        for value in (body.get("detail"), meta.get("message"), body.get("message"), body.get("error_description"),
-                      body.get("error"), body.get("errors")):
-            if value:
-                text = value if isinstance(value, str) else json.dumps(value)
-                invalid = body.get("invalid_tags")
-                return f"{text} (invalid tags: {', '.join(map(str, invalid))})" if invalid else text
-    return json.dumps(body)[:500]
-
-
-def _retry_after_seconds(res: Any) -> float | None:
-    value = res.headers.get("Retry-After")
-    if not value:
-        return None
-    if value.strip().isdigit():
-        return float(value.strip())
-    try:
-        moment = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, (moment - datetime.now(timezone.utc)).total_seconds())
-
-
-class VectraClient(BaseClient):
-    """Speaks to Vectra. Tokens live in the integration context; every call is authenticated, retried on 429/5xx
-    (honouring Retry-After) and re-authenticated once on 401, all within the run's time budget."""
+class VectraClient(VectraBaseClient):
+    """The shared client (VectraRUXApiModule) with the endpoints this integration uses, one method each."""
 
     def __init__(self, settings: Settings, budget: Budget, sleep: Callable[[float], None] = time.sleep):
-        super().__init__(base_url=settings.server_url, verify=settings.verify, proxy=settings.proxy)
-        self.base_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        self.request_timeout = request_timeout()
-        self._client_id = settings.client_id
-        self._client_secret = settings.client_secret
-        self.budget = budget
-        self._sleep = sleep
-        self._token: dict | None = None
-        self.requests_made = 0
-
-    # --- tokens ---------------------------------------------------------------------------------------------
-
-    def _stored_token(self) -> dict:
-        if self._token is None:
-            context = read_context()
-            self._token = _as_dict(context.get(CONTEXT_AUTH_KEY)) or legacy_token(context)
-        return self._token
-
-    def _save_token(self, grant: dict) -> None:
-        now = time.time()
-        previous = self._stored_token()
-        refresh_token = grant.get("refresh_token") or previous.get("refresh_token")
-        refresh_expires_in = grant.get("refresh_expires_in")
-        self._token = {
-            "access_token": grant["access_token"],
-            "expires_at": now + float(grant.get("expires_in") or 3600),
-            "refresh_token": refresh_token,
-            "refresh_expires_at": now + float(refresh_expires_in) if refresh_expires_in else previous.get("refresh_expires_at"),
-        }
-        token = self._token
-        update_context(lambda context: {CONTEXT_AUTH_KEY: token, **dict.fromkeys(LEGACY_TOKEN_KEYS)})
-
-    def authenticate(self) -> None:
-        """A fresh client-credentials grant: proves the Client ID and Client Secret Key work."""
-        grant = self._token_request({"grant_type": "client_credentials"}, basic=True)
-        if grant is None:
-            raise VectraAuthError("Authentication with Vectra failed (HTTP 401): verify the Client ID and Client Secret "
-                                  "Key, and that the API client has the Security Analyst role.", 401)
-        self._save_token(grant)
-
-    def access_token(self, force_new: bool = False) -> str:
-        token = self._stored_token()
-        now = time.time()
-        if not force_new and token.get("access_token") and _unexpired(token, "expires_at", now):
-            return token["access_token"]
-        if token.get("refresh_token") and _unexpired(token, "refresh_expires_at", now):
-            grant = self._token_request({"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}, basic=False)
-            if grant is not None:
-                self._save_token(grant)
-                return self._token["access_token"]  # type: ignore[index]
-            demisto.debug("[Token Request] refresh token refused; requesting new client credentials")
-        self.authenticate()
-        return self._token["access_token"]  # type: ignore[index]
-
-    def _token_request(self, form: dict, basic: bool) -> dict | None:
-        """A token grant; None when Vectra refuses it (401/400), so the caller can fall back."""
-        auth = (self._client_id, self._client_secret) if basic else None
-        res = self._send("POST", TOKEN_PATH, data=form, auth=auth, idempotent=False,
-                         headers={**self.base_headers, "Content-Type": "application/x-www-form-urlencoded"})
-        if res.status_code in (400, 401):
-            return None
-        if res.status_code == 404 or res.status_code == 405:
-            raise VectraApiError(f"The Server URL does not lead to a Vectra RUX API: {TOKEN_PATH} answered HTTP "
-                                 f"{res.status_code}. Use the platform's base address, like "
-                                 "https://<tenant>.portal.vectra.ai.", res.status_code)
-        if not 200 <= res.status_code < 300:
-            raise VectraApiError(f"Vectra refused the token request (HTTP {res.status_code}): {_error_detail(res)}",
-                                 res.status_code)
-        try:
-            grant = res.json()
-        except ValueError:
-            raise VectraApiError("Vectra's token endpoint did not answer JSON: verify the Server URL.", res.status_code) from None
-        if not isinstance(grant, dict) or not grant.get("access_token"):
-            raise VectraApiError("Vectra's token endpoint answered without an access token: verify the Server URL.")
-        return grant
-
-    # --- requests -------------------------------------------------------------------------------------------
-
-    def _send(self, method: str, path: str, idempotent: bool, **kwargs: Any) -> Any:
-        """One HTTP exchange with retries for 429/5xx and transport failures, inside the budget."""
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            timeout = max(1.0, min(self.request_timeout, self.budget.remaining()))
-            try:
-                self.requests_made += 1
-                res = self._http_request(method, url_suffix=path, resp_type="response", ok_codes=tuple(range(100, 600)),
-                                         timeout=timeout, **kwargs)
-            except (DemistoException, requests.exceptions.RequestException) as error:
-                if not self._may_retry_transport(error, idempotent, attempt):
-                    raise self._transport_error(error) from None
-                cause = getattr(error, "exception", None) or error  # BaseClient wraps the transport error
-                self._wait(self._backoff(attempt), f"{method} {path}: {type(cause).__name__}")
-                continue
-            if res.status_code not in RETRYABLE_STATUSES or attempt == MAX_ATTEMPTS:
-                return res
-            wait = _retry_after_seconds(res) if res.status_code in (429, 503) else None
-            wait = self._backoff(attempt) if wait is None else wait
-            if not self.budget.allows(wait + 1):
-                return res
-            self._wait(wait, f"{method} {path}: HTTP {res.status_code}")
-        raise VectraApiError(f"{method} {path} failed after {MAX_ATTEMPTS} attempts.")
-
-    def _may_retry_transport(self, error: Exception, idempotent: bool, attempt: int) -> bool:
-        if attempt == MAX_ATTEMPTS or not self.budget.allows(self._backoff(attempt) + 1):
-            return False
-        cause = getattr(error, "exception", None) or error
-        if isinstance(cause, requests.exceptions.SSLError):
-            return False
-        # A write whose connection broke after sending may have been applied: only connect failures are safe to repeat.
-        return idempotent or isinstance(cause, requests.exceptions.ConnectTimeout)
-
-    @staticmethod
-    def _transport_error(error: Exception) -> VectraApiError:
-        cause = getattr(error, "exception", None) or error
-        if isinstance(cause, requests.exceptions.SSLError):
-            return VectraApiError("SSL certificate verification failed for the Vectra server: fix the certificate chain, "
-                                  "or select \"Trust any certificate (not secure)\" to test without verification.")
-        if isinstance(cause, requests.exceptions.Timeout):
-            return VectraApiError("Vectra did not answer in time: verify the Server URL and that the Vectra platform is "
-                                  "reachable from XSOAR (firewall, proxy).")
-        return VectraApiError(f"Could not connect to Vectra: verify the Server URL and network access from XSOAR. "
-                              f"({type(cause).__name__})")
-
-    @staticmethod
-    def _backoff(attempt: int) -> float:
-        return min(MAX_BACKOFF_S, 2 ** (attempt - 1)) + random.uniform(0, 0.25)  # noqa: S311 - jitter, not security
-
-    def _wait(self, seconds: float, why: str) -> None:
-        demisto.debug(f"[Retry] {why}; waiting {seconds:.1f}s")
-        self._sleep(seconds)
-
-    def request(self, method: str, path: str, params: dict | None = None, json_data: Any = None,
-                resp_type: str = "json", idempotent: bool | None = None) -> Any:
-        """An authenticated API call; one re-authentication on 401, then the error is reported."""
-        idempotent = method != "POST" if idempotent is None else idempotent
-        res = None
-        for fresh_token in (False, True):
-            headers = {**self.base_headers, "Authorization": f"Bearer {self.access_token(force_new=fresh_token)}"}
-            res = self._send(method, path, idempotent, params=params, json_data=json_data, headers=headers)
-            if res.status_code != 401:
-                break
-            demisto.debug(f"[Auth] {method} {path} answered 401; re-authenticating once")
-        return self._result(method, path, res, resp_type)
-
-    def _result(self, method: str, path: str, res: Any, resp_type: str) -> Any:
-        status = res.status_code
-        if status == 401:
-            raise VectraAuthError("Vectra refused the credentials (HTTP 401) even after re-authenticating: verify the "
-                                  "Client ID, Client Secret Key and the API client's role.", 401)
-        if status == 429:
-            raise VectraRateLimitError(f"API rate limit: Vectra throttled {method} {path} (HTTP 429) beyond this run's "
-                                       "time budget; the next run continues.", 429)
-        if not 200 <= status < 300:
-            raise VectraApiError(f"Vectra answered {method} {path} with HTTP {status}: {_error_detail(res)}", status)
-        if resp_type == "response":
-            return res
-        if status == 204 or not res.content:
-            return {}
-        try:
-            return res.json()
-        except ValueError:
-            raise VectraApiError(f"Vectra answered {method} {path} with something that is not JSON (HTTP {status}): "
-                                 "verify the Server URL.", status) from None
-
-    # --- endpoints: one method each ---------------------------------------------------------------------------
+        super().__init__(settings.connection, budget, BRAND, sleep)
 
     def detection_events(self, **params: Any) -> dict:
         """GET /events/detections (`from`, `limit`, `event_timestamp_gte`, `type`, `detection_id`, ...)."""
-        query = {key: value for key, value in params.items() if value is not None}
-        page = self.request("GET", f"{API}/events/detections", params=query)
-        if not isinstance(page, dict) or not isinstance(page.get("events"), list):
-            raise VectraApiError("Vectra's events stream answered in an unexpected shape (no `events` list).")
-        return page
+        return self.events_page("detections", **params)
 
     def list_detections(self, params: dict) -> dict:
         return self.request("GET", f"{API}/detections", params=params)
@@ -685,40 +319,6 @@ class Target:
         return f"detection {self.id}" if self.kind == "detection" else f"{self.entity_type} {self.id}"
 
 
-
-
-def _as_int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value.strip())
-    return None
-
-
-def _as_dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
-
-
-def _as_text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
-
-
-def parse_timestamp(value: Any) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def iso_utc(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 @dataclass(frozen=True)
 class DetectionEvent:
     """The fields fetch decides on, read defensively from one raw event (malformed ones included)."""
@@ -734,24 +334,24 @@ class DetectionEvent:
     @property
     def closed(self) -> bool:
         """Closed in Vectra: `state` fixed/closed (or, where events carry no state, a close reason)."""
-        state = _as_text(self.raw.get("state")).lower()
+        state = as_text(self.raw.get("state")).lower()
         if state:
             return state in ("fixed", "closed")
-        return self.change_type == "state" and _as_text(self.raw.get("reason")).lower() in CLOSE_REASON_VALUES
+        return self.change_type == "state" and as_text(self.raw.get("reason")).lower() in CLOSE_REASON_VALUES
 
     @classmethod
     def parse(cls, raw: Any) -> "DetectionEvent | None":
         if not isinstance(raw, dict):
             return None
-        event_id, detection_id = _as_int(raw.get("id")), _as_int(raw.get("detection_id"))
+        event_id, detection_id = as_int(raw.get("id")), as_int(raw.get("detection_id"))
         if event_id is None or detection_id is None:
             return None
-        status = _as_text(raw.get("investigation_status")) or _as_text(raw.get("status"))
+        status = as_text(raw.get("investigation_status")) or as_text(raw.get("status"))
         return cls(
             id=event_id,
             detection_id=detection_id,
-            change_type=_as_text(raw.get("change_type")).lower(),
-            entity_type=_as_text(raw.get("type")).lower(),
+            change_type=as_text(raw.get("change_type")).lower(),
+            entity_type=as_text(raw.get("type")).lower(),
             investigation_status=status.lower(),
             prioritized=raw.get("is_prioritized") is True or raw.get("unresolved_priority") is True,
             raw=raw,
@@ -775,7 +375,7 @@ def qualifies(event: DetectionEvent, filters: FetchFilters) -> bool:
 
 def entity_urgency(raw: dict) -> int | None:
     for key in ("src_account", "src_host"):
-        urgency = _as_int(_as_dict(raw.get(key)).get("urgency_score"))
+        urgency = as_int(as_dict(raw.get(key)).get("urgency_score"))
         if urgency is not None:
             return urgency
     return None
@@ -795,19 +395,19 @@ def severity_from_urgency(urgency: int | None) -> float:
 
 
 def category_name(category: Any) -> str:
-    text = _as_text(category)
+    text = as_text(category)
     return CATEGORY_NAMES.get(text.lower()) or text.replace("_", " ").title() or "Unknown Category"
 
 
 def incident_name(raw: dict) -> str:
-    detection_type = _as_text(raw.get("detection_type")) or _as_text(raw.get("d_type_vname")) or "Unknown Detection"
-    entity = _as_text(raw.get("entity_uid")) or _as_text(raw.get("entity_name")) or f"entity {raw.get('entity_id', '?')}"
+    detection_type = as_text(raw.get("detection_type")) or as_text(raw.get("d_type_vname")) or "Unknown Detection"
+    entity = as_text(raw.get("entity_uid")) or as_text(raw.get("entity_name")) or f"entity {raw.get('entity_id', '?')}"
     return f"Vectra RUX Events Detection: {category_name(raw.get('category'))} — {detection_type} — {entity}"
 
 
 def occurred(raw: dict, now: datetime) -> str:
     """The detection's first timestamp, else the event's, else now (ISO 8601 UTC)."""
-    for candidate in (_as_dict(raw.get("detail")).get("first_timestamp"), raw.get("event_timestamp")):
+    for candidate in (as_dict(raw.get("detail")).get("first_timestamp"), raw.get("event_timestamp")):
         moment = parse_timestamp(candidate)
         if moment is not None:
             return iso_utc(moment)
@@ -829,8 +429,8 @@ def event_to_incident(event: DetectionEvent, settings: Settings, now: datetime) 
         "name": incident_name(raw),
         "occurred": occurred(raw, now),
         "severity": severity_from_urgency(entity_urgency(raw)),
-        "details": f"Vectra detection {event.detection_id} ({_as_text(raw.get('detection_type'))}) on "
-                   f"{_as_text(raw.get('entity_name')) or _as_text(raw.get('entity_uid'))}",
+        "details": f"Vectra detection {event.detection_id} ({as_text(raw.get('detection_type'))}) on "
+                   f"{as_text(raw.get('entity_name')) or as_text(raw.get('entity_uid'))}",
         "rawJSON": json.dumps(raw),
         "dbotMirrorId": str(event.detection_id),
         "dbotMirrorDirection": settings.mirror_direction,
@@ -952,17 +552,17 @@ class Upgrade:
 
     @classmethod
     def from_last_run(cls, last_run: dict) -> "Upgrade | None":
-        checkpoint = _as_int(last_run.get("from"))
+        checkpoint = as_int(last_run.get("from"))
         if checkpoint is None:
             return None
         published = {key: value for key, value in last_run.items() if key != "upgrade"}
-        fetched = {i for i in (_as_int(value) for value in argToList(last_run.get("was_fetched"))) if i is not None}
-        progress = _as_dict(last_run.get("upgrade"))
-        floor = _as_int(progress.get("floor"))
+        fetched = {i for i in (as_int(value) for value in argToList(last_run.get("was_fetched"))) if i is not None}
+        progress = as_dict(last_run.get("upgrade"))
+        floor = as_int(progress.get("floor"))
         return cls(published=published, checkpoint=checkpoint, filters=published_filters(last_run), fetched=fetched,
                    pending=decode_ids(progress["pending"]) if "pending" in progress else set(fetched),
                    floor=checkpoint if floor is None else floor,
-                   stride=_as_int(progress.get("stride")) or EVENTS_PAGE_LIMIT)
+                   stride=as_int(progress.get("stride")) or EVENTS_PAGE_LIMIT)
 
     def to_last_run(self) -> dict:
         return {**self.published, "upgrade": {"floor": self.floor, "stride": self.stride,
@@ -999,7 +599,7 @@ class Upgrade:
                                            investigation_status=",".join(self.filters.statuses))
             parsed = [e for e in (DetectionEvent.parse(raw) for raw in page["events"]) if e and e.id > cursor]
             events += [event for event in parsed if event.id <= high]
-            if not parsed or parsed[-1].id >= high or not _as_int(page.get("remaining_count")):
+            if not parsed or parsed[-1].id >= high or not as_int(page.get("remaining_count")):
                 return events
             cursor = parsed[-1].id
 
@@ -1098,7 +698,7 @@ class ChangedDetections:
     @classmethod
     def load(cls, data: dict | None) -> "ChangedDetections":
         data = data or {}
-        return cls(start=_as_int(data.get("start")), end=_as_int(data.get("end")), ids=decode_ids(data.get("ids", "")),
+        return cls(start=as_int(data.get("start")), end=as_int(data.get("end")), ids=decode_ids(data.get("ids", "")),
                    overflow=bool(data.get("overflow")))
 
     def extend(self, ids: set[int], start: int, end: int) -> None:
@@ -1165,7 +765,7 @@ class FetchRun:
             latest = self.client.detection_events(limit=1, ordering="-id", include_info_category="true",
                                                   include_triaged="true")
             ids = [e.id for e in (DetectionEvent.parse(raw) for raw in latest["events"]) if e]
-            self.state.start = max(ids) if ids else _as_int(latest.get("next_checkpoint")) or 0
+            self.state.start = max(ids) if ids else as_int(latest.get("next_checkpoint")) or 0
         self.state.cursor = self.state.start
 
     def _page(self) -> dict:
@@ -1183,10 +783,10 @@ class FetchRun:
             for raw in events:
                 if not self._handle(raw):
                     return  # max_fetch reached: the next run resumes exactly at this event
-            if not events or not _as_int(page.get("remaining_count")):
+            if not events or not as_int(page.get("remaining_count")):
                 return
             if self.state.cursor == before:  # a page of nothing usable: step over it by the server's checkpoint
-                checkpoint = _as_int(page.get("next_checkpoint"))
+                checkpoint = as_int(page.get("next_checkpoint"))
                 if checkpoint is None or checkpoint <= (before or 0):
                     return
                 self.state.cursor = checkpoint
@@ -1232,8 +832,8 @@ class FetchRun:
                 if filters is not None and qualifies(candidate, filters):
                     self.state.created.add(event.detection_id)
                     return True
-            last_id = max((_as_int(raw.get("id")) or 0 for raw in page["events"] if isinstance(raw, dict)), default=event.id)
-            if not page["events"] or last_id >= event.id or not _as_int(page.get("remaining_count")):
+            last_id = max((as_int(raw.get("id")) or 0 for raw in page["events"] if isinstance(raw, dict)), default=event.id)
+            if not page["events"] or last_id >= event.id or not as_int(page.get("remaining_count")):
                 return False
             checkpoint = last_id
 
@@ -1350,7 +950,7 @@ def lifecycle_entries(detection_id: int, events: list[DetectionEvent], previous_
     if take_mark(CONTEXT_OUTBOUND_KEY, detection_id) == action:
         return []
     if state_change.closed:
-        reason = _as_text(state_change.raw.get("reason")).lower() or "unspecified"
+        reason = as_text(state_change.raw.get("reason")).lower() or "unspecified"
         notes = f"{CLOSED_IN_VECTRA}: detection {detection_id} was closed in Vectra as {reason}."
         mark(CONTEXT_INBOUND_KEY, detection_id, "close")
         return [{"Type": EntryType.NOTE, "ContentsFormat": EntryFormat.JSON, "Contents": {
@@ -1402,7 +1002,7 @@ def get_modified_remote_data(client: VectraClient, settings: Settings, args: dic
         if start is None or end is None:
             return GetModifiedRemoteDataResponse([])  # fetch has not run yet: no incident can have changed
     else:
-        start = _as_int((get_last_mirror_run() or {}).get("cursor"))
+        start = as_int((get_last_mirror_run() or {}).get("cursor"))
         if start is None:
             start = locate_cursor(client, GetModifiedRemoteDataArgs(args).last_update)
         ids, end = read_changed_detections(client, start, None)
@@ -1446,10 +1046,10 @@ def read_changed_detections(client: VectraClient, cursor: int, limit: int | None
             if event.change_type != "new" and event.detection_id not in seen:
                 seen.add(event.detection_id)
                 ids.append(str(event.detection_id))
-        if not page["events"] or not _as_int(page.get("remaining_count")):
+        if not page["events"] or not as_int(page.get("remaining_count")):
             return ids, cursor if limit is None else max(cursor, limit)  # the whole range is read
         if cursor == before:  # a page of nothing usable: step over it
-            checkpoint = _as_int(page.get("next_checkpoint"))
+            checkpoint = as_int(page.get("next_checkpoint"))
             if checkpoint is None or checkpoint <= before:
                 break
             cursor = checkpoint if limit is None else min(checkpoint, limit)
@@ -1474,7 +1074,7 @@ def get_remote_data(client: VectraClient, settings: Settings, args: dict) -> Get
     """One request: the detection's latest events; they give the merged incident fields, new notes, and the
     close/reopen of the incident when Vectra closed or reopened the detection."""
     parsed = GetRemoteDataArgs(args)
-    detection_id = _as_int(parsed.remote_incident_id)
+    detection_id = as_int(parsed.remote_incident_id)
     if detection_id is None:
         raise DemistoException(f"The incident's mirror ID {parsed.remote_incident_id!r} is not a Vectra detection ID.")
     page = client.detection_events(detection_id=detection_id, ordering="-id", limit=REMOTE_DATA_EVENTS, size="detailed",
@@ -1482,7 +1082,7 @@ def get_remote_data(client: VectraClient, settings: Settings, args: dict) -> Get
     events = sorted((e for e in (DetectionEvent.parse(raw) for raw in page["events"]) if e), key=lambda e: -e.id)
     if not events:
         return GetRemoteDataResponse({}, [])
-    previous_cursor = _as_int((get_last_mirror_run() or {}).get("previous"))
+    previous_cursor = as_int((get_last_mirror_run() or {}).get("previous"))
     last_update = arg_to_datetime(parsed.last_update) if parsed.last_update else None
     if last_update is not None and last_update.tzinfo is None:
         last_update = last_update.replace(tzinfo=timezone.utc)
@@ -1521,7 +1121,7 @@ class OutgoingUpdate:
         self.done.append(f"reopened with status {self.settings.reopen_status}")
 
     def push_fields(self) -> None:
-        status = _as_text(self.delta.get("vectraruxinvestigationstatus")).lower()
+        status = as_text(self.delta.get("vectraruxinvestigationstatus")).lower()
         if status:
             if status in INVESTIGATION_STATUSES:
                 self.client.update_detections([self.detection_id], investigation_status=status)
@@ -1529,7 +1129,7 @@ class OutgoingUpdate:
             else:
                 self.problems.append(f"Investigation status {status!r} is not one of {', '.join(INVESTIGATION_STATUSES)}.")
         if "vectraruxexternalreferenceid" in self.delta:
-            reference = _as_text(self.delta.get("vectraruxexternalreferenceid"))
+            reference = as_text(self.delta.get("vectraruxexternalreferenceid"))
             self.client.update_detections([self.detection_id], external_reference_id=reference)
             self.done.append(f"external reference ID {reference!r}")
         if "tags" in self.delta:
@@ -1559,11 +1159,11 @@ class OutgoingUpdate:
     def _priority_reset_asked(self) -> bool:
         unresolved = self.delta.get("vectraruxentityunresolvedprioritystatus")
         return (unresolved is False or str(unresolved).lower() == "false"
-                or _as_text(self.delta.get("vectraruxentityprioritystatus")).lower() == "not prioritized")
+                or as_text(self.delta.get("vectraruxentityprioritystatus")).lower() == "not prioritized")
 
     def push_priority_reset(self) -> None:
-        entity_id = _as_int(self.incident.get("vectraruxentityid"))
-        entity_type = _as_text(self.incident.get("vectraruxentitytype")).lower()
+        entity_id = as_int(self.incident.get("vectraruxentityid"))
+        entity_type = as_text(self.incident.get("vectraruxentitytype")).lower()
         if entity_id is None or entity_type not in ENTITY_TYPE_VALUES:
             self.problems.append("The unresolved priority was not cleared: the incident has no Vectra entity ID and type.")
             return
@@ -1589,13 +1189,13 @@ class OutgoingUpdate:
             self.done.append("note added")
 
     def push_close(self, inbound: str | None) -> None:
-        close_notes = _as_text(self.incident.get("closeNotes") or self.delta.get("closeNotes"))
+        close_notes = as_text(self.incident.get("closeNotes") or self.delta.get("closeNotes"))
         if inbound == "close" or close_notes.startswith(CLOSED_IN_VECTRA) or not self.settings.close_detection:
             return
         mark(CONTEXT_OUTBOUND_KEY, self.detection_id, "close")
         self.client.close_detections([self.detection_id], self.settings.close_reason)
         self.client.update_detections([self.detection_id], investigation_status="closed")
-        reason = _as_text(self.incident.get("closeReason") or self.delta.get("closeReason")) or "unspecified"
+        reason = as_text(self.incident.get("closeReason") or self.delta.get("closeReason")) or "unspecified"
         note = f"{FROM_XSOAR} XSOAR Incident ID: {self.incident.get('id', '')} was closed.\nClose Reason: {reason}"
         if close_notes:
             note += f"\nClose Notes: {close_notes}"
@@ -1617,7 +1217,7 @@ def _reopened_now(parsed: UpdateRemoteSystemArgs) -> bool:
 def update_remote_system(client: VectraClient, settings: Settings, args: dict) -> str:
     """Push what changed in XSOAR to the detection, in the order an analyst would: reopen, fields, notes, close."""
     parsed = UpdateRemoteSystemArgs(args)
-    detection_id = _as_int(parsed.remote_incident_id)
+    detection_id = as_int(parsed.remote_incident_id)
     incident = parsed.data or {}
     direction = incident.get("dbotMirrorDirection") or settings.mirror_direction
     if detection_id is None or direction not in ("Out", "Both"):
@@ -1640,110 +1240,11 @@ def update_remote_system(client: VectraClient, settings: Settings, args: dict) -
 # --- 6. commands: arguments ---------------------------------------------------------------------------------
 
 
-class ArgumentError(ValueError):
-    """A command argument is missing or invalid; the message names it and what it accepts."""
-
-
-class Args:
-    """Reads and validates command arguments before any request is made."""
-
-    def __init__(self, args: dict):
-        self.args = args or {}
-
-    def _raw(self, name: str, required: bool) -> Any:
-        value = self.args.get(name)
-        if isinstance(value, str):
-            value = value.strip()
-        if value in (None, "", []):
-            if required:
-                raise ArgumentError(f'The argument "{name}" is required.')
-            return None
-        return value
-
-    def text(self, name: str, required: bool = False) -> str | None:
-        value = self._raw(name, required)
-        return None if value is None else str(value)
-
-    def id(self, name: str, required: bool = True) -> int | None:
-        value = self._raw(name, required)
-        if value is None:
-            return None
-        text = str(value).strip()
-        if not text.isdigit() or int(text) == 0:
-            raise ArgumentError(f'The argument "{name}" must be a positive whole number (an ID); got "{value}".')
-        return int(text)
-
-    def ids(self, name: str, required: bool = True) -> list[int]:
-        """A comma-separated (or JSON) list of numeric IDs, de-duplicated in order."""
-        raw = self._raw(name, required)
-        items = [str(item).strip() for item in argToList(raw)] if raw is not None else []
-        items = [item for item in items if item]
-        if not items:
-            if required:
-                raise ArgumentError(f'The argument "{name}" is required: one or more numeric IDs, comma-separated.')
-            return []
-        bad = [item for item in items if not item.isdigit() or int(item) == 0]
-        if bad:
-            raise ArgumentError(f'The argument "{name}" must be numeric IDs separated by commas; not IDs: {", ".join(bad)}.')
-        return list(dict.fromkeys(int(item) for item in items))
-
-    def choice(self, name: str, choices: Iterable[str], required: bool = False, default: str | None = None) -> str | None:
-        """One of `choices`, case-insensitively; returns the choice as spelled in `choices`."""
-        value = self._raw(name, required and default is None)
-        if value is None:
-            return default
-        by_lower = {choice.lower(): choice for choice in choices}
-        if str(value).lower() not in by_lower:
-            allowed = ", ".join(choices)
-            raise ArgumentError(f'The argument "{name}" must be one of: {allowed}; got "{value}".')
-        return by_lower[str(value).lower()]
-
-    def mapped(self, name: str, mapping: dict[str, str], required: bool = False) -> str | None:
-        choice = self.choice(name, list(mapping), required)
-        return None if choice is None else mapping[choice]
-
-    def boolean(self, name: str, default: bool | None = None) -> bool | None:
-        value = self._raw(name, False)
-        if value is None:
-            return default
-        try:
-            return argToBoolean(value)
-        except ValueError:
-            raise ArgumentError(f'The argument "{name}" must be true or false; got "{value}".') from None
-
-    def number(self, name: str, default: int, low: int, high: int) -> int:
-        value = self._raw(name, False)
-        if value is None:
-            return default
-        text = str(value).strip()
-        if not text.isdigit() or not low <= int(text) <= high:
-            raise ArgumentError(f'The argument "{name}" must be a whole number from {low} to {high}; got "{value}".')
-        return int(text)
+class Args(CommandArgs):
+    """The shared argument reader, with the paging, tags and notes of this integration's commands."""
 
     def paging(self) -> dict:
         return {"page": self.number("page", 1, 1, 10**6), "page_size": self.number("page_size", 50, 1, MAX_PAGE_SIZE)}
-
-    def timestamp(self, name: str) -> str | None:
-        """A relative ("2 days") or absolute (2026-01-31T00:00:00Z) time, as ISO 8601 UTC."""
-        value = self._raw(name, False)
-        if value is None:
-            return None
-        try:
-            moment = arg_to_datetime(value, arg_name=name)
-        except ValueError:
-            moment = None
-        if moment is None:
-            raise ArgumentError(f'The argument "{name}" must be a relative time such as "2 days" or a date such as '
-                                f'"2026-01-31T00:00:00Z"; got "{value}".')
-        return iso_utc(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
-
-    def strings(self, name: str, required: bool = False) -> list[str]:
-        raw = self._raw(name, required)
-        items = [str(item).strip() for item in argToList(raw)] if raw is not None else []
-        items = list(dict.fromkeys(item for item in items if item))
-        if required and not items:
-            raise ArgumentError(f'The argument "{name}" is required.')
-        return items
 
     def tags(self, name: str = "tags") -> list[str]:
         tags = self.strings(name, required=True)
@@ -1803,7 +1304,7 @@ def table(title: str, rows: list[dict], headers: list[str]) -> str:
 
 
 def detection_entity(detection: dict) -> str:
-    source = _as_dict(detection.get("src_host")) or _as_dict(detection.get("src_account"))
+    source = as_dict(detection.get("src_host")) or as_dict(detection.get("src_account"))
     return str(source.get("name") or "")
 
 
@@ -1905,9 +1406,9 @@ def detections_open_command(client: VectraClient, settings: Settings, args: dict
 
 
 def _meta_message(answer: Any) -> str:
-    meta = _as_dict(_as_dict(answer).get("_meta"))
-    message = _as_text(meta.get("message"))
-    level = _as_text(meta.get("level")).lower()
+    meta = as_dict(as_dict(answer).get("_meta"))
+    message = as_text(meta.get("message"))
+    level = as_text(meta.get("level")).lower()
     if level and level != "success":
         raise VectraApiError(f"Vectra reported: {message or level}")
     return f"Vectra: {message}." if message else ""
@@ -2136,8 +1637,8 @@ def entity_detections_close_command(client: VectraClient, settings: Settings, ar
     while True:  # every active detection of the entity, however many pages
         answer = client.list_detections({"entity_id": entity_id, "type": entity_type, "state": "active", "page": page,
                                          "page_size": MAX_PAGE_SIZE})
-        ids.extend(d["id"] for d in results_of(answer) if _as_int(d.get("id")) is not None)
-        if not _as_dict(answer).get("next"):
+        ids.extend(d["id"] for d in results_of(answer) if as_int(d.get("id")) is not None)
+        if not as_dict(answer).get("next"):
             break
         page += 1
     if not ids:
@@ -2162,11 +1663,11 @@ def assignment_rows(assignments: list[dict], settings: Settings) -> list[dict]:
         rows.append({
             "Assignment ID": item.get("id"),
             "Entity": entity_link(settings, entity_type, entity_id, f"{entity_type} {entity_id}") if entity_id else "",
-            "Assigned To": _as_dict(item.get("assigned_to")).get("username"),
-            "Assigned By": _as_dict(item.get("assigned_by")).get("username"),
+            "Assigned To": as_dict(item.get("assigned_to")).get("username"),
+            "Assigned By": as_dict(item.get("assigned_by")).get("username"),
             "Assigned": item.get("date_assigned"),
-            "Outcome": _as_dict(item.get("outcome")).get("title"),
-            "Resolved By": _as_dict(item.get("resolved_by")).get("username"),
+            "Outcome": as_dict(item.get("outcome")).get("title"),
+            "Resolved By": as_dict(item.get("resolved_by")).get("username"),
             "Resolved": item.get("date_resolved"),
         })
     return rows
@@ -2211,7 +1712,7 @@ def entity_assignment_add_command(client: VectraClient, settings: Settings, args
     entity_type = a.choice("entity_type", ENTITY_TYPE_VALUES, required=True)
     user_id = a.id("user_id")
     answer = client.create_assignment({"assign_to_user_id": user_id, f"assign_{entity_type}_id": entity_id})
-    assignment = _as_dict(answer.get("assignment")) or answer
+    assignment = as_dict(answer.get("assignment")) or answer
     return assignment_results([assignment], settings, f"Assigned {entity_type} {entity_id} to user {user_id}", answer)
 
 
@@ -2219,7 +1720,7 @@ def entity_assignment_update_command(client: VectraClient, settings: Settings, a
     a = Args(args)
     assignment_id, user_id = a.id("assignment_id"), a.id("user_id")
     answer = client.reassign(assignment_id, user_id)  # type: ignore[arg-type]
-    assignment = _as_dict(answer.get("assignment")) or answer
+    assignment = as_dict(answer.get("assignment")) or answer
     return assignment_results([assignment], settings, f"Reassigned assignment {assignment_id} to user {user_id}", answer)
 
 
@@ -2230,7 +1731,7 @@ def entity_assignment_resolve_command(client: VectraClient, settings: Settings, 
     detection_ids = a.ids("detection_ids", required=bool(triage_as))
     body = assign_params(outcome=outcome_id, note=a.optional_note(), triage_as=triage_as, detection_ids=detection_ids or None)
     answer = client.resolve_assignment(assignment_id, body)  # type: ignore[arg-type]
-    assignment = _as_dict(answer.get("assignment")) or answer
+    assignment = as_dict(answer.get("assignment")) or answer
     return assignment_results([assignment], settings, f"Resolved assignment {assignment_id}", answer)
 
 
@@ -2351,7 +1852,7 @@ def investigation_query_send_command(client: VectraClient, settings: Settings, a
     a = Args(args)
     answer = client.submit_investigation(a.text("query", required=True), a.text("version"))  # type: ignore[arg-type]
     request_id = answer.get("request_id")
-    days = _as_dict(answer.get("searchable_range")).get("searchable_days_allowed")
+    days = as_dict(answer.get("searchable_range")).get("searchable_days_allowed")
     readable = (f"Investigation query submitted. Request ID: {request_id}. Searchable range: {days} days. "
                 f"Get its results with: !vectra-investigation-result-get id={request_id}")
     return CommandResults(outputs_prefix="Vectra.Investigation", outputs_key_field="request_id", outputs=answer,
@@ -2363,7 +1864,7 @@ def investigation_result_get_command(client: VectraClient, settings: Settings, a
     request_id = a.text("id", required=True)
     paging = a.paging()
     answer = client.investigation_results(request_id, paging["page"], paging["page_size"])  # type: ignore[arg-type]
-    meta = _as_dict(answer.get("meta"))
+    meta = as_dict(answer.get("meta"))
     status = meta.get("query_status") or "unknown"
     rows = [row for row in answer.get("data") or [] if isinstance(row, dict)]
     header = (f"Investigation {request_id}: {status}, {meta.get('num_rows_available', 0)} row(s) available "
@@ -2454,30 +1955,25 @@ BUDGETS = {"fetch-incidents": FETCH_TIME_BUDGET_S, "get-modified-remote-data": M
            "get-remote-data": MIRROR_TIME_BUDGET_S, "update-remote-system": MIRROR_TIME_BUDGET_S}
 
 
+def dispatch(command: str) -> None:
+    settings = parse_settings(demisto.params())
+    client = VectraClient(settings, Budget(BUDGETS.get(command, COMMAND_TIME_BUDGET_S)))
+    if command == "test-module":
+        return_results(test_module(client, settings))
+    elif command == "fetch-incidents":
+        fetch_incidents(client, settings)
+    elif command == "get-mapping-fields":
+        return_results(get_mapping_fields())
+    elif command in MIRRORING:
+        return_results(MIRRORING[command](client, settings, demisto.args()))
+    elif command in COMMANDS:
+        return_results(COMMANDS[command](client, settings, demisto.args()))
+    else:
+        raise DemistoException(f"The command {command} is not implemented by the Vectra RUX integration.")
+
+
 def main() -> None:
-    command = demisto.command()
-    demisto.debug(f"[Main] command {command}")
-    try:
-        settings = parse_settings(demisto.params())
-        client = VectraClient(settings, Budget(BUDGETS.get(command, COMMAND_TIME_BUDGET_S)))
-        if command == "test-module":
-            return_results(test_module(client, settings))
-        elif command == "fetch-incidents":
-            fetch_incidents(client, settings)
-        elif command == "get-mapping-fields":
-            return_results(get_mapping_fields())
-        elif command in MIRRORING:
-            return_results(MIRRORING[command](client, settings, demisto.args()))
-        elif command in COMMANDS:
-            return_results(COMMANDS[command](client, settings, demisto.args()))
-        else:
-            raise DemistoException(f"The command {command} is not implemented by the Vectra RUX integration.")
-    except SettingsError as error:
-        return_error(f"Invalid integration parameters: {error}")
-    except ArgumentError as error:
-        return_error(f"Invalid argument for {command}: {error}")
-    except Exception as error:
-        return_error(f"Failed to execute {command} command.\nError:\n{error}")
+    run_command(dispatch)
 
 
 if __name__ in ("__main__", "__builtin__", "builtins"):

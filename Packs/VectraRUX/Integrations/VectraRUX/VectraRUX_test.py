@@ -233,13 +233,13 @@ def test_each_invalid_parameter_is_named_with_what_is_allowed(frozen, overrides,
 
 def test_settings_defaults_and_normalisation(frozen):
     settings = vr.parse_settings({"server_url": f"{URL}/api/v3.5/", "credentials": {"identifier": "i", "password": "p"}})
-    assert settings.server_url == URL
+    assert settings.connection.server_url == URL
     assert settings.max_fetch == 50 and settings.first_fetch.isoformat() == "2026-11-01T11:00:00+00:00"
     assert settings.filters == vr.FetchFilters(("account", "host"), False, False)
     assert settings.mirror_direction is None and settings.note_tag == "note"
     assert settings.reopen_detection and settings.reopen_status == "escalated"
     assert settings.close_detection and settings.close_reason == "remediated"
-    assert settings.verify and not settings.proxy
+    assert settings.connection.verify and not settings.connection.proxy
 
 
 @pytest.mark.parametrize(("value", "expected"), [("Host", ("host",)), ("account", ("account",)), ("", ("account", "host")),

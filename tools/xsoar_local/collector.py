@@ -1,0 +1,100 @@
+"""XSIAM's HTTP collector, played by the local engine.
+
+What the platform's `send_events_to_xsiam` posts arrives here exactly as the collector receives it: the URL
+`https://api-<Http_Connector.url>/logs/v1/xsiam`, the headers (authorization token, format, vendor, product,
+collector and instance names, gzip encoding) and the gzipped body of one event per line. It is a transport
+mounted on the runtime's collector session, so nothing leaves the process. Accepted events are stored per dataset
+(`<vendor>_<product>_raw`) in the engine's SQLite store; the answer is the collector's: `{"error": "false"}`.
+
+A fault switch, kept in the store so that command processes see it, queues the next answers: a status with its
+body (429, 500, or 200 with an error), or `lost` — events stored, then the connection drops before the answer (a
+sender that crashes after the collector took its events).
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from http import HTTPStatus
+from typing import Any
+
+import requests
+from requests.adapters import BaseAdapter
+from requests.structures import CaseInsensitiveDict
+
+from tools.xsoar_local.store import Store
+
+DOMAIN = "xsiam.local"
+URL = f"https://api-{DOMAIN}/logs/v1/xsiam"
+TOKEN = "local-collector-token"  # noqa: S105 - the local collector's own token, not a secret
+REQUIRED_HEADERS = ("authorization", "format", "vendor", "product", "content-encoding")
+
+
+def license_fields() -> dict:
+    """The tenant's license fields that point send_events_to_xsiam at this collector."""
+    return {"Http_Connector.url": DOMAIN, "Http_Connector.token": TOKEN}
+
+
+class Collector:
+    def __init__(self, store: Store):
+        self.store = store
+
+    def receive(self, url: str, headers: dict, body: bytes) -> tuple[int, dict]:
+        """One POST: (status, JSON answer). Raises ConnectionError for a `lost` answer (its events are stored)."""
+        headers = {key.lower(): value for key, value in headers.items()}
+        answer = self._refusal(url, headers) or self.store.take_collector_answer()
+        if answer is not None and not answer.get("lost"):
+            self.store.log_collector_post(url, headers, 0, int(answer["status"]))
+            return int(answer["status"]), answer.get("json") or {}
+        events = self._events(headers, body)
+        self.store.add_dataset_events(f"{headers['vendor']}_{headers['product']}_raw".lower(), events)
+        self.store.log_collector_post(url, headers, len(events), 200)
+        if answer is not None:
+            raise requests.exceptions.ConnectionError("the connection to the collector closed before its answer")
+        return 200, {"error": "false"}
+
+    @staticmethod
+    def _refusal(url: str, headers: dict) -> dict | None:
+        if url != URL:
+            return {"status": 404, "json": {"error": f"no collector at {url}"}}
+        missing = [name for name in REQUIRED_HEADERS if not headers.get(name)]
+        if missing:
+            return {"status": 400, "json": {"error": f"missing headers: {', '.join(missing)}"}}
+        if headers["authorization"] != TOKEN:
+            return {"status": 401, "json": {"error": "invalid token"}}
+        return None
+
+    @staticmethod
+    def _events(headers: dict, body: bytes) -> list[dict]:
+        lines = [line for line in gzip.decompress(body).decode("utf-8").split("\n") if line]
+        if headers["format"] == "json":
+            return [json.loads(line) for line in lines]
+        return [{"_raw": line} for line in lines]
+
+
+class CollectorTransport(BaseAdapter):
+    """A requests transport that hands the request to the collector instead of the network."""
+
+    def __init__(self, collector: Collector):
+        super().__init__()
+        self.collector = collector
+
+    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, verify: Any = True,
+             cert: Any = None, proxies: Any = None) -> requests.Response:
+        body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
+        status, answer = self.collector.receive(str(request.url), dict(request.headers), body)
+        response = requests.Response()
+        response.status_code = status
+        response.reason = HTTPStatus(status).phrase
+        response._content = json.dumps(answer).encode()
+        response.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
+        response.url = str(request.url)
+        response.request = request
+        return response
+
+    def close(self) -> None:
+        """Nothing to release: no connection was opened."""
+
+
+def mount(session: requests.Session, store: Store) -> None:
+    session.mount(f"https://api-{DOMAIN}/", CollectorTransport(Collector(store)))
