@@ -2,7 +2,7 @@
 #   make demo      fetch incidents from the embedded Vectra emulator through the local XSOAR engine
 #   make test      lint, unit + end-to-end tests, demisto-sdk validate, pack
 #   make validate  demisto-sdk validate with the full offline rule set (validation_config.toml)
-#   make pack      build/uploadable_packs/VectraRUX.zip (+ the unified integration YAML)
+#   make pack      build/uploadable_packs/VectraRUX.zip (+ the unified integration YAMLs, API module inlined)
 #   make bench     benchmarks on the emulator: build/bench.json and build/bench.png
 #   make docs      regenerate the READMEs: integration (YAML + live command examples), scripts, playbooks
 
@@ -12,7 +12,6 @@ BIN    := $(VENV)/bin
 PY     := $(BIN)/python
 STAMP  := $(VENV)/.installed
 PACK   := Packs/VectraRUX
-INTEGRATION_DIR := $(PACK)/Integrations/VectraRUX
 
 export DEMISTO_SDK_IGNORE_CONTENT_WARNING := 1
 export DEMISTO_SDK_SKIP_VERSION_CHECK := 1
@@ -45,12 +44,13 @@ validate: venv
 	$(BIN)/demisto-sdk validate -a --config-path validation_config.toml
 
 pack: venv
-	rm -rf build/uploadable_packs build/integration-VectraRUX.yml
+	rm -rf build/uploadable_packs build/integration-*.yml
 	$(BIN)/demisto-sdk zip-packs -i $(PACK) -o build
 	test -f build/uploadable_packs/VectraRUX.zip
-	if [ -f $(INTEGRATION_DIR)/VectraRUX.yml ]; then \
-	  $(BIN)/demisto-sdk prepare-content -i $(INTEGRATION_DIR) -o build/integration-VectraRUX.yml; fi
-	@echo "built build/uploadable_packs/VectraRUX.zip"
+	for integration in $(PACK)/Integrations/*/; do \
+	  name=$$(basename $$integration); \
+	  $(BIN)/demisto-sdk prepare-content -i $$integration -o build/integration-$$name.yml || exit 1; done
+	@echo "built build/uploadable_packs/VectraRUX.zip and the unified integrations build/integration-*.yml"
 
 demo: venv
 	$(PY) -m tools.demo

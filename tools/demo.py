@@ -3,7 +3,8 @@
 1. starts the Vectra emulator (its own process) with a seeded tenant;
 2. configures an instance of the integration in the local engine (state under .state/demo, fresh each time);
 3. runs test-module, then fetch-incidents — each run in a new interpreter, as XSOAR does — until caught up;
-4. prints the incidents created and the figures: events read, API requests, runs, incidents, seconds.
+4. prints the incidents created and the figures: events read, API requests, runs, incidents, seconds;
+5. runs the XSIAM event collector once on the same tenant and prints what XSIAM received per stream.
 
     python -m tools.demo [--seed 7] [--detections 80] [--events 1200] [--max-fetch 25]
 """
@@ -25,6 +26,8 @@ from tools.xsoar_local.engine import Engine
 
 ROOT = Path(__file__).resolve().parents[1]
 INTEGRATION = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX"
+COLLECTOR = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUXEventCollector"
+DATASET = "vectra_rux_raw"
 SEVERITY_NAMES = {0: "Unknown", 0.5: "Info", 1: "Low", 2: "Medium", 3: "High", 4: "Critical"}
 
 
@@ -40,15 +43,25 @@ def start_emulator(options: argparse.Namespace) -> tuple[subprocess.Popen, str]:
 def configure(url: str, state_dir: Path, max_fetch: int) -> Engine:
     shutil.rmtree(state_dir, ignore_errors=True)
     engine = Engine(state_dir=state_dir, isolation="process")
-    engine.set_instance("vectra", INTEGRATION, {
-        "server_url": url,
-        "credentials": {"identifier": "demo-client", "password": "demo-secret"},
-        "isFetch": True,
-        "first_fetch": "3 days",
-        "max_fetch": str(max_fetch),
-        "mirror_direction": "Incoming And Outgoing",
-    })
+    connection = {"server_url": url, "credentials": {"identifier": "demo-client", "password": "demo-secret"},
+                  "first_fetch": "3 days"}
+    engine.set_instance("vectra", INTEGRATION, {**connection, "isFetch": True, "max_fetch": str(max_fetch),
+                                                "mirror_direction": "Incoming And Outgoing"})
+    engine.set_instance("collector", COLLECTOR, connection)
     return engine
+
+
+def collect_events(engine: Engine) -> None:
+    """One fetch-events run of the XSIAM collector: what XSIAM received, per stream."""
+    result = engine.run("collector", "fetch-events")
+    if not result.ok:
+        print(f"fetch-events failed: {result.error}")
+        return
+    counts = engine.store.dataset_counts(DATASET)
+    posts = len(engine.store.collector_posts())
+    print(f"XSIAM ({DATASET}), one fetch-events run in {result.seconds:.2f}s, {posts} POSTs: "
+          + ", ".join(f"{stream} {count}" for stream, count in counts.items())
+          + f" (python -m tools.xsoar_local --state {engine.state_dir} events --dataset {DATASET})")
 
 
 def incident_rows(engine: Engine) -> list[str]:
@@ -100,6 +113,8 @@ def main(argv: list[str] | None = None) -> int:
         incidents = len(engine.store.incidents(instance="vectra"))
         print(f"events read: {stats['events_served']} | API requests: {stats['api_requests']} | runs: {runs} | "
               f"incidents: {incidents} | seconds: {time.monotonic() - started:.1f}")
+        print()
+        collect_events(engine)
         return 0
     finally:
         process.terminate()

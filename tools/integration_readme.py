@@ -1,12 +1,14 @@
-"""`make docs`: regenerate the integration README from VectraRUX.yml and live command examples.
+"""`make docs`: regenerate the integration READMEs (the incidents integration and the XSIAM event collector) from
+their YAML and live command examples.
 
 1. `demisto-sdk generate-docs` writes the standard README from the YAML (parameters, commands, inputs, outputs).
-2. The hand-written sections of `integration_readme_sections.md` (fetching, mirroring) go before "## Commands".
+2. The integration's hand-written sections (`integration_readme_sections.md`: fetching, mirroring;
+   `collector_readme_sections.md`: collecting events) go before "## Commands".
 3. Every line of `command_examples` runs through the local engine against a deterministic emulator tenant (fixed
    seed and clock); its context and human-readable output are added to the command's section, in the format
    generate-docs uses for examples. `${Vectra.Investigation.request_id}` in a line is filled from earlier context.
 
-`python -m tools.integration_readme --check` exits 1 when the committed README differs from a fresh one.
+`python -m tools.integration_readme --check` exits 1 when a committed README differs from a fresh one.
 """
 
 from __future__ import annotations
@@ -28,12 +30,37 @@ from tools.xsoar_local.engine import Engine, RunResult
 
 ROOT = Path(__file__).resolve().parents[1]
 INTEGRATION = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX"
-README = INTEGRATION / "README.md"
 EXAMPLES = INTEGRATION / "command_examples"
 SECTIONS = Path(__file__).with_name("integration_readme_sections.md")
+COLLECTOR = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUXEventCollector"
 TENANT_URL = "https://tenant.portal.vectra.ai"
 EXAMPLE_CLOCK = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 MAX_LISTED = 2  # context examples show the first records of long lists
+
+
+@dataclass(frozen=True)
+class Documented:
+    """An integration whose README is generated: its folder, its hand-written sections, its instance's name."""
+
+    folder: Path
+    sections: Path
+    instance: str
+
+    @property
+    def readme(self) -> Path:
+        return self.folder / "README.md"
+
+    @property
+    def examples(self) -> Path:
+        return self.folder / "command_examples"
+
+    @property
+    def yml(self) -> Path:
+        return self.folder / f"{self.folder.name}.yml"
+
+
+MAIN = Documented(INTEGRATION, SECTIONS, "vectra")
+DOCUMENTED = (MAIN, Documented(COLLECTOR, Path(__file__).with_name("collector_readme_sections.md"), "collector"))
 
 
 @dataclass
@@ -56,8 +83,8 @@ def parse_example(line: str) -> tuple[str, dict[str, str]]:
     return words[0], args
 
 
-def example_lines() -> list[str]:
-    return [line.strip() for line in EXAMPLES.read_text().splitlines() if line.strip().startswith("!")]
+def example_lines(examples: Path = EXAMPLES) -> list[str]:
+    return [line.strip() for line in examples.read_text().splitlines() if line.strip().startswith("!")]
 
 
 def example_tenant() -> Emulator:
@@ -83,11 +110,12 @@ def lookup(outputs: dict[str, Any], path: str) -> Any:
     return None
 
 
-def run_examples(engine: Engine, instance: str = "vectra") -> list[Example]:
+def run_examples(engine: Engine, documented: Documented = MAIN) -> list[Example]:
     """Run every example line in order; `${path}` placeholders take values from earlier examples' outputs."""
     outputs: dict[str, Any] = {}
     examples = []
-    for line in example_lines():
+    instance = documented.instance
+    for line in example_lines(documented.examples):
         filled = re.sub(r"\$\{([\w.]+)\}", lambda m: str(lookup(outputs, m.group(1))), line)
         command, args = parse_example(filled)
         result = engine.run(instance, command, args)
@@ -148,22 +176,22 @@ def _quoted(text: str) -> str:
     return "\n".join(f">{line}" if line else ">" for line in text.rstrip("\n").splitlines())
 
 
-def generate_base(workdir: Path) -> str:
+def generate_base(workdir: Path, source: Path) -> str:
     """The README demisto-sdk writes from the YAML alone."""
     sdk = Path(sys.executable).parent / "demisto-sdk"
     env = dict(os.environ, DEMISTO_SDK_IGNORE_CONTENT_WARNING="1", DEMISTO_SDK_SKIP_VERSION_CHECK="1",
                DEMISTO_SDK_LOG_NO_COLORS="1")
-    yml = workdir / "VectraRUX.yml"
-    yml.write_text((INTEGRATION / "VectraRUX.yml").read_text())
+    yml = workdir / source.name
+    yml.write_text(source.read_text())
     subprocess.run([str(sdk), "generate-docs", "-i", str(yml), "-o", str(workdir)], cwd=ROOT, env=env, check=True,
                    capture_output=True, text=True)
     return (workdir / "README.md").read_text()
 
 
-def assemble(base: str, examples: list[Example], url: str) -> str:
+def assemble(base: str, examples: list[Example], url: str, sections: Path = SECTIONS) -> str:
     text = re.sub(r"This integration was integrated and tested with version xx of [^\n]+\.",
                   "This integration was integrated and tested with version 3.5 of the Vectra RUX REST API.", base, count=1)
-    text = text.replace("## Commands\n", SECTIONS.read_text().rstrip("\n") + "\n\n## Commands\n", 1)
+    text = text.replace("## Commands\n", sections.read_text().rstrip("\n") + "\n\n## Commands\n", 1)
     for example in examples:
         text = _append_to_section(text, example.command, render_example(example, url))
     return re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
@@ -178,27 +206,30 @@ def _append_to_section(text: str, command: str, addition: str) -> str:
     return text[:end].rstrip("\n") + "\n\n" + addition + text[end:]
 
 
-def build() -> str:
+def build(documented: Documented = MAIN) -> str:
     with tempfile.TemporaryDirectory() as tmp, example_tenant() as vectra:
         engine = Engine(state_dir=Path(tmp) / "xsoar", isolation="module")
-        engine.set_instance("vectra", INTEGRATION, vectra.instance_params())
-        examples = run_examples(engine)
+        engine.set_instance(documented.instance, documented.folder, vectra.instance_params())
+        examples = run_examples(engine, documented)
         failed = [example.line for example in examples if not example.result.ok]
         if failed:
             raise SystemExit(f"command examples failed: {failed}")
-        return assemble(generate_base(Path(tmp)), examples, vectra.url)
+        return assemble(generate_base(Path(tmp), documented.yml), examples, vectra.url, documented.sections)
 
 
 def main() -> int:
-    fresh = build()
-    if "--check" in sys.argv[1:]:
-        if README.read_text() != fresh:
-            print("Packs/VectraRUX/Integrations/VectraRUX/README.md is stale: run `make docs`.", file=sys.stderr)
-            return 1
-        print("the integration README is up to date")
-        return 0
-    README.write_text(fresh)
-    print(f"wrote {README.relative_to(ROOT)}")
+    stale = []
+    for documented in DOCUMENTED:
+        fresh = build(documented)
+        if "--check" in sys.argv[1:]:
+            if documented.readme.read_text() != fresh:
+                stale.append(str(documented.readme.relative_to(ROOT)))
+            continue
+        documented.readme.write_text(fresh)
+        print(f"wrote {documented.readme.relative_to(ROOT)}")
+    if stale:
+        print(f"stale: {', '.join(stale)}; run `make docs`.", file=sys.stderr)
+        return 1
     return 0
 
 

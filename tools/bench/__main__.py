@@ -6,6 +6,7 @@ build/bench.png.
   3. long run: 1,000,000 events through fetch and incoming mirroring (in process, fake client)
   4. cold start of one command (new interpreter, imports, one API call)
   5. upgrade: taking over the published integration's last run with about 100,000 fetched detection IDs
+  6. XSIAM: the event collector over a backlog of about 100,000 events across its streams
 
     python -m tools.bench [--quick] [--out build]
 """
@@ -25,15 +26,17 @@ from tools.bench import chart, long_run, pack_bench
 
 ROOT = Path(__file__).resolve().parents[2]
 TARGETS = {"drain_runs": 5, "mirror_requests_per_changed_incident": 1, "state_bytes_after_1m_events": 16384,
-           "upgrade_state_bytes": 16384}
+           "upgrade_state_bytes": 16384, "xsiam_requests_per_1000_events": 1.1}
 FULL = {"drain": {"detections": 1000, "events": 20000, "max_fetch": 200},
         "mirror": {"open_incidents": 500, "changed": 50},
         "long_run": {"events": 1_000_000},
-        "upgrade": {"events": 220_000, "first_read": 20_000}}
+        "upgrade": {"events": 220_000, "first_read": 20_000},
+        "xsiam": {"detections": 6000, "events": 70_000}}
 QUICK = {"drain": {"detections": 100, "events": 2000, "max_fetch": 20},
          "mirror": {"open_incidents": 40, "changed": 6},
          "long_run": {"events": 20_000},
-         "upgrade": {"events": 4_000, "first_read": 1_000}}
+         "upgrade": {"events": 4_000, "first_read": 1_000},
+         "xsiam": {"detections": 200, "events": 2_000}}
 
 
 def machine() -> dict:
@@ -54,6 +57,7 @@ def run(sizes: dict) -> dict:
         ("long run", lambda: long_run.long_run(**sizes["long_run"])),
         ("cold start", pack_bench.cold_start),
         ("upgrade", lambda: long_run.upgrade_from_published(**sizes["upgrade"])),
+        ("xsiam", lambda: pack_bench.xsiam_backlog(**sizes["xsiam"])),
     ]
     for name, step in steps:
         started = time.monotonic()
@@ -93,7 +97,9 @@ def main(argv: list[str] | None = None) -> int:
     bars: list[tuple[str, float, float]] = [("drain runs", figures["drain_runs"], TARGETS["drain_runs"]),
             ("mirror requests per changed incident", figures["mirror_requests_per_changed_incident"],
              TARGETS["mirror_requests_per_changed_incident"]),
-            ("state bytes after the long run", figures[state_key], TARGETS["state_bytes_after_1m_events"])]
+            ("state bytes after the long run", figures[state_key], TARGETS["state_bytes_after_1m_events"]),
+            ("xsiam requests per 1000 events", figures["xsiam_requests_per_1000_events"],
+             TARGETS["xsiam_requests_per_1000_events"])]
     footer = f"{info['cpus']} cpus, {info['memory_gib']} gib, python {info['python']}" + (" (quick)" if options.quick else "")
     (out / "bench.png").write_bytes(chart.bar_chart("vectra rux pack benchmarks", bars, footer))
     print(f"wrote {out / 'bench.json'} and {out / 'bench.png'}")

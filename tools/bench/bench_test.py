@@ -50,6 +50,13 @@ def test_fake_client_pages_the_stream_like_vectra():
     assert all(e["detection_id"] == detection and e["id"] <= 30 for e in history["events"])
 
 
+def test_xsiam_backlog_sends_every_stream_event_once_in_pages():
+    figures = pack_bench.xsiam_backlog(detections=60, events=1500)
+    assert figures["xsiam_events_per_stream"]["detections"] == 1500
+    assert figures["xsiam_posts"] == figures["xsiam_fewest_posts_possible"]  # a page of 1,000 is one POST
+    assert figures["xsiam_cpu_s_per_1000_events"] > 0
+
+
 def test_chart_is_a_png_of_the_expected_size():
     png = chart.bar_chart("title", [("a", 1, 2), ("b", 3, 2)], "footer")
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
@@ -58,7 +65,8 @@ def test_chart_is_a_png_of_the_expected_size():
 
 
 def test_main_writes_json_and_chart(tmp_path, monkeypatch):
-    figures = {"drain_runs": 4, "mirror_requests_per_changed_incident": 1.0, "long_run_state_bytes": 3000}
+    figures = {"drain_runs": 4, "mirror_requests_per_changed_incident": 1.0, "long_run_state_bytes": 3000,
+               "xsiam_requests_per_1000_events": 1.0}
     monkeypatch.setattr(bench, "run", lambda sizes: dict(figures))
     assert bench.main(["--quick", "--out", str(tmp_path)]) == 0
     report = json.loads((tmp_path / "bench.json").read_text())

@@ -7,8 +7,8 @@ mounted on the runtime's collector session, so nothing leaves the process. Accep
 (`<vendor>_<product>_raw`) in the engine's SQLite store; the answer is the collector's: `{"error": "false"}`.
 
 A fault switch, kept in the store so that command processes see it, queues the next answers: a status with its
-body (429, 500, or 200 with an error), or `lost` — events stored, then the connection drops before the answer (a
-sender that crashes after the collector took its events).
+body (429, 500, or 200 with an error), `lost` — events stored, then the connection drops before the answer (a
+sender that crashes after the collector took its events) — or `ok` to let a post through before a fault.
 """
 
 from __future__ import annotations
@@ -42,11 +42,14 @@ class Collector:
     def receive(self, url: str, headers: dict, body: bytes) -> tuple[int, dict]:
         """One POST: (status, JSON answer). Raises ConnectionError for a `lost` answer (its events are stored)."""
         headers = {key.lower(): value for key, value in headers.items()}
-        answer = self._refusal(url, headers) or self.store.take_collector_answer()
+        refusal = self._refusal(url, headers)
+        events = [] if refusal else self._events(headers, body)
+        answer = refusal or self.store.take_collector_answer()
+        if answer is not None and answer.get("ok"):
+            answer = None  # queued to let earlier posts through
         if answer is not None and not answer.get("lost"):
-            self.store.log_collector_post(url, headers, 0, int(answer["status"]))
+            self.store.log_collector_post(url, headers, len(events), int(answer["status"]))
             return int(answer["status"]), answer.get("json") or {}
-        events = self._events(headers, body)
         self.store.add_dataset_events(f"{headers['vendor']}_{headers['product']}_raw".lower(), events)
         self.store.log_collector_post(url, headers, len(events), 200)
         if answer is not None:

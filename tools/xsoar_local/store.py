@@ -294,7 +294,7 @@ class Store:
                 for url, headers, events, status in rows.fetchall()]
 
     def queue_collector_answers(self, answers: list[dict]) -> None:
-        """The collector's next answers: {"status", "json"} or {"lost": true} (see collector.py)."""
+        """The collector's next answers: {"status", "json"}, {"lost": true} or {"ok": true} (see collector.py)."""
         with self.transaction() as db:
             row = db.execute("SELECT value FROM platform_state WHERE instance = '' AND key = 'collector_answers'").fetchone()
             queued = json.loads(row[0]) if row else []
