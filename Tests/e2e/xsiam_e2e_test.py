@@ -102,7 +102,7 @@ def test_a_collector_500_fails_the_run_and_the_next_resends_only_the_refused_pag
         assert sorted(stored_ids(engine, stream)) == sorted(ids), stream  # nothing lost, nothing twice
 
 
-def test_a_lost_answer_sends_at_most_one_page_again(setup):
+def test_a_lost_answer_sends_at_most_one_page_again(setup, capsys):
     """The collector took a page but its answer never came back (the sender crashed): that page only is sent again."""
     vectra, engine = setup
     engine.store.queue_collector_answers([{"ok": True}, {"lost": True}])
@@ -111,17 +111,22 @@ def test_a_lost_answer_sends_at_most_one_page_again(setup):
     lost_page = engine.store.collector_posts()[1]
     duplicates = sum(count - 1 for stream in ("audits", "detections", "entity_scoring")
                      for count in Counter(stored_ids(engine, stream)).values())
+    with capsys.disabled():
+        print(f"\nxsiam: a lost answer: {duplicates} duplicate events (the page of {lost_page['events']} sent again)")
     assert duplicates == lost_page["events"] and 0 < duplicates <= 1000
 
 
-def test_a_crash_between_sending_and_saving_the_last_run_duplicates_nothing(setup):
+def test_a_crash_between_sending_and_saving_the_last_run_duplicates_nothing(setup, capsys):
     vectra, engine = setup
     engine.fail_before_last_run = True
     assert not engine.run("collector", "fetch-events").ok
     engine.fail_before_last_run = False
     fetch_ok(engine)
-    for stream in ("audits", "detections", "entity_scoring"):
-        assert all(count == 1 for count in Counter(stored_ids(engine, stream)).values()), stream
+    duplicates = sum(count - 1 for stream in ("audits", "detections", "entity_scoring")
+                     for count in Counter(stored_ids(engine, stream)).values())
+    with capsys.disabled():
+        print(f"\nxsiam: a crash before the last run was saved: {duplicates} duplicate events")
+    assert duplicates == 0
 
 
 def test_the_events_command_of_the_engine_shows_a_stream(setup, capsys):
