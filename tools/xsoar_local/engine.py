@@ -388,10 +388,7 @@ class Engine:
         """Queue a change for update-remote-system when the incident mirrors out."""
         if incident.get("dbotMirrorDirection") not in ("Out", "Both"):
             return incident
-        pending = incident.get("_outgoing") or {"delta": {}, "entries": []}
-        pending["delta"].update(delta or {})
-        pending["entries"].extend(entries or [])
-        return self.store.update_incident(incident["id"], {"_outgoing": pending})
+        return self.store.add_outgoing(incident["id"], delta, entries)
 
     def _keep_file(self, entry: dict, investigation_id: str) -> dict:
         """Move a file written by `fileResult` into the engine's file store and point the entry at it."""

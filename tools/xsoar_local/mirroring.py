@@ -9,7 +9,8 @@ Incoming, as XSOAR's job does every minute for an instance:
 Outgoing, for each incident mirroring out (Out/Both) with queued local changes (Engine.edit_incident, add_note,
 close_incident, reopen_incident, and closes/reopens made by incoming mirroring):
   update-remote-system(remoteId, data, delta, entries, status, incidentChanged).
-A failed outgoing update leaves an error entry in the incident's War Room, as XSOAR shows mirroring errors.
+A failed outgoing update leaves an error entry in the incident's War Room, as XSOAR shows mirroring errors, and is
+pushed again in the next cycles with the same entries (newer changes added), up to OUTGOING_ATTEMPTS times.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from tools.xsoar_local.store import now_iso
 
 MIRROR_IN = ("In", "Both")
 MIRROR_OUT = ("Out", "Both")
+OUTGOING_ATTEMPTS = 3  # a failed update-remote-system is pushed again, with the same entries, up to this often
 
 
 @dataclass
@@ -129,10 +131,14 @@ class Mirroring:
     # --- outgoing ---------------------------------------------------------------------------------------------
 
     def outgoing(self) -> CycleReport:
+        """update-remote-system for every incident with queued changes. A failed push is tried again in the next
+        cycles with the same entries (and any newer changes), as the platform does, until OUTGOING_ATTEMPTS."""
         report = CycleReport()
-        for incident in self.store.incidents(instance=self.instance):
-            pending = incident.get("_outgoing")
-            if not pending or incident.get("dbotMirrorDirection") not in MIRROR_OUT:
+        for queued in self.store.incidents(instance=self.instance):
+            if not queued.get("_outgoing") or queued.get("dbotMirrorDirection") not in MIRROR_OUT:
+                continue
+            pending, incident = self.store.take_outgoing(queued["id"])
+            if not pending:
                 continue
             delta = pending.get("delta") or {}
             args = {"remoteId": incident["dbotMirrorId"], "data": _flattened(incident), "delta": delta,
@@ -140,13 +146,19 @@ class Mirroring:
                     "incidentChanged": bool(delta)}
             result = self.engine.run(self.instance, "update-remote-system", args, war_room=False)
             report.outgoing_calls += 1
-            self.store.update_incident(incident["id"], {"_outgoing": None})
             if not result.ok:
-                report.errors.append(f"incident {incident['id']}: {result.error}")
-                self.store.add_entries(incident["id"], [{"Type": 4, "ContentsFormat": "text",
-                                                         "Contents": f"Outgoing mirroring failed: {result.error}"}],
-                                       source="mirror")
+                self._failed_push(incident, pending, result.error, report)
         return report
+
+    def _failed_push(self, incident: dict, pending: dict, error: str, report: CycleReport) -> None:
+        attempts = int(pending.get("attempts") or 0) + 1
+        report.errors.append(f"incident {incident['id']}: {error}")
+        retry = attempts < OUTGOING_ATTEMPTS
+        if retry:
+            self.store.add_outgoing(incident["id"], pending.get("delta"), pending.get("entries"), attempts)
+        note = f"Outgoing mirroring failed (attempt {attempts} of {OUTGOING_ATTEMPTS}" + (
+            "; it is tried again in the next cycle" if retry else "; given up") + f"): {error}"
+        self.store.add_entries(incident["id"], [{"Type": 4, "ContentsFormat": "text", "Contents": note}], source="mirror")
 
     def cycle(self) -> tuple[CycleReport, CycleReport]:
         """One run of the platform's job: local changes out, then remote changes in."""

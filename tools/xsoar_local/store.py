@@ -179,6 +179,31 @@ class Store:
             )
         return doc
 
+    def add_outgoing(self, incident_id: str, delta: dict | None = None, entries: list | None = None,
+                     attempts: int = 0) -> dict:
+        """Queue changes for update-remote-system, in one transaction with whatever is queued already (earlier
+        changes first, later values of a field win; `attempts` counts failed pushes of what was queued)."""
+        with self.transaction() as db:
+            row = db.execute("SELECT doc FROM incidents WHERE id = ?", (int(incident_id),)).fetchone()
+            if row is None:
+                raise KeyError(f"no incident {incident_id}")
+            doc = json.loads(row[0])
+            queued = doc.get("_outgoing") or {"delta": {}, "entries": [], "attempts": 0}
+            doc["_outgoing"] = {"delta": {**queued.get("delta", {}), **(delta or {})},
+                                "entries": [*queued.get("entries", []), *(entries or [])],
+                                "attempts": max(attempts, int(queued.get("attempts") or 0))}
+            db.execute("UPDATE incidents SET doc = ? WHERE id = ?", (json.dumps(doc), int(incident_id)))
+        return doc
+
+    def take_outgoing(self, incident_id: str) -> tuple[dict | None, dict]:
+        """The queued outgoing changes, removed from the incident in the same transaction; and the incident."""
+        with self.transaction() as db:
+            row = db.execute("SELECT doc FROM incidents WHERE id = ?", (int(incident_id),)).fetchone()
+            doc = json.loads(row[0])
+            pending = doc.pop("_outgoing", None)
+            db.execute("UPDATE incidents SET doc = ? WHERE id = ?", (json.dumps(doc), int(incident_id)))
+        return pending, doc
+
     def incident(self, incident_id: str) -> dict | None:
         row = self._connection().execute("SELECT doc FROM incidents WHERE id = ?", (int(incident_id),)).fetchone()
         return json.loads(row[0]) if row else None

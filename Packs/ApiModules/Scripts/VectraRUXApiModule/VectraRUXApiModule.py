@@ -284,7 +284,13 @@ def legacy_token(context: dict) -> dict:
 
 def unexpired(token: dict, key: str, now: float) -> bool:
     expires_at = token.get(key, 0)
-    return expires_at is None or float(expires_at) - TOKEN_REFRESH_MARGIN_S > now  # None: expiry unknown, try it
+    return expires_at is None or float(expires_at) > now  # None: expiry unknown, try it
+
+
+def usable_until(now: float, lifetime: float) -> float:
+    """When to stop using a token that lives `lifetime` seconds: a margin before its end (60 s, or a quarter of a
+    short life), so a request never starts with a token about to expire."""
+    return now + lifetime - min(TOKEN_REFRESH_MARGIN_S, lifetime / 4)
 
 
 def request_timeout(brand: str) -> float:
@@ -395,9 +401,10 @@ class VectraBaseClient(BaseClient):
         refresh_expires_in = grant.get("refresh_expires_in")
         self._token = {
             "access_token": grant["access_token"],
-            "expires_at": now + float(grant.get("expires_in") or 3600),
+            "expires_at": usable_until(now, float(grant.get("expires_in") or 3600)),
             "refresh_token": refresh_token,
-            "refresh_expires_at": now + float(refresh_expires_in) if refresh_expires_in else previous.get("refresh_expires_at"),
+            "refresh_expires_at": usable_until(now, float(refresh_expires_in)) if refresh_expires_in
+            else previous.get("refresh_expires_at"),
         }
         token = self._token
         update_context(lambda context: {CONTEXT_AUTH_KEY: token, **dict.fromkeys(LEGACY_TOKEN_KEYS)})
@@ -415,6 +422,11 @@ class VectraBaseClient(BaseClient):
         now = time.time()
         if not force_new and token.get("access_token") and unexpired(token, "expires_at", now):
             return token["access_token"]
+        self._token = None  # before asking Vectra, read again: another run (fetch, mirroring...) may have a new one
+        stored = self._stored_token()
+        if stored.get("access_token") not in (None, token.get("access_token")) and unexpired(stored, "expires_at", now):
+            return stored["access_token"]
+        token = stored
         if token.get("refresh_token") and unexpired(token, "refresh_expires_at", now):
             grant = self._token_request({"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}, basic=False)
             if grant is not None:

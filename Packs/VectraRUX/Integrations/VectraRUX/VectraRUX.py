@@ -13,6 +13,7 @@ Layers, top to bottom, each using only those above it:
 """
 
 import base64
+import hashlib
 import json
 import re
 import time
@@ -41,6 +42,10 @@ CONTEXT_CHANGED_KEY = "changed"  # detections fetch saw change, for incoming mir
 # incoming mirroring marks what it applies from Vectra, outgoing mirroring what it applies to Vectra.
 CONTEXT_INBOUND_KEY = "inbound"
 CONTEXT_OUTBOUND_KEY = "outbound"
+# War Room entries an update added to Vectra before it failed: the platform retries a failed update with the same
+# entries, and those are not added again. Cleared when an update of the detection succeeds whole.
+CONTEXT_PUSHED_KEY = "pushed"
+MAX_PUSHED_DETECTIONS = 200
 MAX_CHANGED_IDS = 1000
 CREATED_CACHE_BYTES = 10_000  # with the rest of the state, the integration context stays under 16 KB
 LEGACY_BYTES = 2_000  # published-integration detections Vectra's history cannot vouch for, kept exactly
@@ -1111,12 +1116,24 @@ class OutgoingUpdate:
     delta: dict
     problems: list[str] = field(default_factory=list)
     done: list[str] = field(default_factory=list)
+    pushed: set[str] = field(default_factory=set)  # entries added to Vectra by an earlier attempt of this update
+
+    def __post_init__(self) -> None:
+        self.pushed = set((as_dict(read_context().get(CONTEXT_PUSHED_KEY))).get(str(self.detection_id)) or [])
+
+    def detection_state(self) -> str:
+        """The detection's state in Vectra now: a close or reopen is pushed only when it changes something, so a
+        retried update, or both sides closing at once, never applies it twice."""
+        answer = self.client.list_detections({"id": self.detection_id, "page_size": 1})
+        found = results_of(answer)
+        return as_text(found[0].get("state")).lower() if found else ""
 
     def push_reopen(self, inbound: str | None) -> None:
         if inbound == "reopen" or not self.settings.reopen_detection:
             return
-        mark(CONTEXT_OUTBOUND_KEY, self.detection_id, "reopen")
-        self.client.open_detections([self.detection_id])
+        if self.detection_state() == "fixed":
+            mark(CONTEXT_OUTBOUND_KEY, self.detection_id, "reopen")
+            self.client.open_detections([self.detection_id])
         self.client.update_detections([self.detection_id], investigation_status=self.settings.reopen_status)
         self.done.append(f"reopened with status {self.settings.reopen_status}")
 
@@ -1176,7 +1193,8 @@ class OutgoingUpdate:
     def push_notes(self, entries: list[dict]) -> None:
         for entry in entries:
             text = str(entry.get("contents") or entry.get("Contents") or "")
-            if not text.strip() or text.lstrip().startswith(FROM_VECTRA):
+            key = str(entry.get("id") or entry.get("ID") or hashlib.sha256(text.encode()).hexdigest()[:16])
+            if not text.strip() or text.lstrip().startswith(FROM_VECTRA) or key in self.pushed:
                 continue
             note = (f"{FROM_XSOAR} XSOAR Incident ID: {self.incident.get('id', '')}\nNote: {text}\n"
                     f"Added By: {entry.get('user') or entry.get('User') or 'XSOAR'}")
@@ -1186,11 +1204,28 @@ class OutgoingUpdate:
                                      f"Vectra accepts at most {MAX_NOTE_LENGTH}. Shorten it or split it, then tag it again.")
                 continue
             self.client.add_note(Target("detection", self.detection_id), note)
+            self.remember(key)
             self.done.append("note added")
+
+    def remember(self, key: str) -> None:
+        self.pushed.add(key)
+        marks = sorted(self.pushed)
+        update_context_key(CONTEXT_PUSHED_KEY, lambda stored: dict(list({
+            **{k: v for k, v in as_dict(stored).items() if k != str(self.detection_id)},
+            str(self.detection_id): marks}.items())[-MAX_PUSHED_DETECTIONS:]))
+
+    def forget_pushed(self) -> None:
+        """The update succeeded whole: nothing of it will be retried."""
+        if self.pushed:
+            update_context_key(CONTEXT_PUSHED_KEY, lambda stored: {
+                k: v for k, v in as_dict(stored).items() if k != str(self.detection_id)})
 
     def push_close(self, inbound: str | None) -> None:
         close_notes = as_text(self.incident.get("closeNotes") or self.delta.get("closeNotes"))
         if inbound == "close" or close_notes.startswith(CLOSED_IN_VECTRA) or not self.settings.close_detection:
+            return
+        if self.detection_state() == "fixed":
+            self.done.append("already closed in Vectra")
             return
         mark(CONTEXT_OUTBOUND_KEY, self.detection_id, "close")
         self.client.close_detections([self.detection_id], self.settings.close_reason)
@@ -1234,6 +1269,7 @@ def update_remote_system(client: VectraClient, settings: Settings, args: dict) -
     demisto.debug(f"[Mirror] detection {detection_id}: {'; '.join(update.done) or 'nothing to push'}")
     if update.problems:
         raise DemistoException(" ".join(update.problems))
+    update.forget_pushed()
     return str(detection_id)
 
 

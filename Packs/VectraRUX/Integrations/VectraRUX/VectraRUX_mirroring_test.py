@@ -280,7 +280,13 @@ INCIDENT = {"id": "42", "dbotMirrorDirection": "Both", "vectraruxentityid": 9, "
             "vectraruxdetectiontags": ["a", "b"]}
 
 
-def update(api, delta=None, entries=None, status=1, incident=None, **overrides):
+def writes(api):
+    """The calls that change something in Vectra."""
+    return [call for call in api_calls(api) if call.method != "GET"]
+
+
+def update(api, delta=None, entries=None, status=1, incident=None, vectra_state="active", **overrides):
+    api.get(f"{URL}/api/v3.5/detections", json={"count": 1, "results": [{"id": 7, "state": vectra_state}]})
     api.patch(re.compile(f"{URL}/api/v3.5/.*"), json={"_meta": {"level": "Success", "message": "ok"}})
     api.post(re.compile(f"{URL}/api/v3.5/detections/7/notes"), json={"id": 1, "note": "x"}, status_code=201)
     config = settings(**overrides)
@@ -342,7 +348,7 @@ def test_a_note_too_long_for_vectra_is_reported_not_dropped_and_the_rest_still_g
 def test_closing_the_incident_closes_the_detection(invocation, api):
     update(api, {"closeReason": "Resolved", "closeNotes": "Host reimaged", "closingUserId": "jane"}, status=2,
            incident={"closeReason": "Resolved", "closeNotes": "Host reimaged"})
-    calls = api_calls(api)
+    calls = writes(api)
     assert [c.json() for c in calls[:2]] == [{"detectionIdList": [7], "reason": "remediated"},
                                              {"detectionIdList": [7], "investigation_status": "closed"}]
     assert calls[2].json()["note"] == ("[Mirrored From XSOAR] XSOAR Incident ID: 42 was closed.\nClose Reason: Resolved\n"
@@ -361,10 +367,31 @@ def test_closes_that_came_from_vectra_or_are_not_wanted_are_not_pushed(invocatio
     assert api_calls(api) == []
 
 
+def test_a_detection_already_closed_in_vectra_is_not_closed_again(invocation, api):
+    update(api, {"closeReason": "Resolved", "closingUserId": "jane"}, status=2, vectra_state="fixed")
+    assert writes(api) == [] and "outbound" not in vr.read_context()
+
+
 def test_reopening_the_incident_reopens_the_detection_with_the_configured_status(invocation, api):
+    update(api, {"closingUserId": "", "runStatus": ""}, status=1, detection_status_for_reopen="Open", vectra_state="fixed")
+    assert [c.json() for c in writes(api)] == [{"detectionIdList": [7]},
+                                               {"detectionIdList": [7], "investigation_status": "open"}]
+
+
+def test_reopening_a_detection_already_active_only_sets_its_status(invocation, api):
     update(api, {"closingUserId": "", "runStatus": ""}, status=1, detection_status_for_reopen="Open")
-    assert [c.json() for c in api_calls(api)] == [{"detectionIdList": [7]},
-                                                  {"detectionIdList": [7], "investigation_status": "open"}]
+    assert [c.json() for c in writes(api)] == [{"detectionIdList": [7], "investigation_status": "open"}]
+
+
+def test_a_failed_update_retried_with_the_same_entries_adds_each_note_once(invocation, api):
+    entries = [{"id": "e1", "contents": "short note", "user": "jane"}, {"id": "e2", "contents": "x" * 9000}]
+    for _ in range(3):
+        with pytest.raises(vr.DemistoException, match="8000"):
+            update(api, entries=entries)
+    assert [call.url.endswith("/notes") for call in writes(api)] == [True]
+    assert vr.read_context()["pushed"] == {"7": ["e1"]}
+    update(api, entries=[{"id": "e3", "contents": "next"}])  # an update that succeeds whole clears the marks
+    assert vr.read_context()["pushed"] == {}
 
 
 def test_a_reopen_that_came_from_vectra_is_not_pushed(invocation, api):

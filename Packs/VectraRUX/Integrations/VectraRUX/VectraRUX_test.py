@@ -310,6 +310,30 @@ def test_a_context_value_that_is_not_json_is_started_afresh(invocation, vectra, 
     assert vectra.grants == ["client_credentials"] and isinstance(demisto.getIntegrationContext()["auth"], str)
 
 
+def test_a_short_lived_token_is_used_for_three_quarters_of_its_life(invocation, vectra, frozen, sleeps, requests_mock):
+    requests_mock.post(f"{URL}/oauth2/token", json=lambda request, context: {
+        **vectra._token(request, context), "expires_in": 30})
+    settings = settings_for()
+    new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
+    frozen.tick(22)
+    new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
+    assert vectra.grants == ["client_credentials"]
+    frozen.tick(1)
+    new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
+    assert vectra.grants == ["client_credentials", "refresh_token"]
+
+
+def test_a_token_another_run_stored_meanwhile_is_used_instead_of_a_new_grant(invocation, vectra, frozen, sleeps):
+    settings = settings_for()
+    mine, theirs = new_client(settings, sleeps), new_client(settings, sleeps)
+    mine.request("GET", "/api/v3.5/detections")
+    theirs.request("GET", "/api/v3.5/detections")  # reads the same token
+    frozen.tick(3600)
+    theirs.request("GET", "/api/v3.5/detections")  # refreshes and stores the new token
+    mine.request("GET", "/api/v3.5/detections")  # its token expired too: it finds the new one first
+    assert vectra.grants == ["client_credentials", "refresh_token"]
+
+
 def test_token_close_to_expiry_is_refreshed_with_the_refresh_grant(invocation, vectra, frozen, sleeps):
     settings = settings_for()
     new_client(settings, sleeps).request("GET", "/api/v3.5/detections")
