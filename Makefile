@@ -4,6 +4,7 @@
 #   make validate  demisto-sdk validate with the full offline rule set (validation_config.toml)
 #   make pack      build/uploadable_packs/VectraRUX.zip (+ the unified integration YAMLs, API module inlined)
 #   make bench     benchmarks on the emulator: build/bench.json and build/bench.png
+#   make soak      MINUTES=10: every job of an instance at once against the emulator, with faults (build/soak.json)
 #   make docs      regenerate the READMEs: integration (YAML + live command examples), scripts, playbooks
 
 PYTHON ?= python3
@@ -18,7 +19,7 @@ export DEMISTO_SDK_SKIP_VERSION_CHECK := 1
 export DEMISTO_SDK_LOG_NO_COLORS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint typecheck unit validate pack demo bench docs clean
+.PHONY: venv test lint typecheck unit validate pack demo bench soak docs clean
 
 venv: $(STAMP)
 
@@ -57,6 +58,11 @@ demo: venv
 
 bench: venv
 	$(PY) -m tools.bench
+
+MINUTES ?= 10
+SEED    ?= 7
+soak: venv
+	$(PY) -m tools.xsoar_local soak --minutes $(MINUTES) --seed $(SEED) --out build/soak.json
 
 docs: venv
 	$(PY) -m tools.integration_readme

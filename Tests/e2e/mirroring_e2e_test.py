@@ -6,9 +6,9 @@ import pytest
 
 from Tests.e2e.helpers import engine_for, fetch_until_quiet
 from tools.xsoar_local.mirroring import Mirroring
+from tools.xsoar_local.soak_verdict import echoes, side_mismatches
 
 pytestmark = pytest.mark.e2e
-FROM_XSOAR, FROM_VECTRA = "[Mirrored From XSOAR]", "[Mirrored From Vectra]"
 
 
 @pytest.fixture
@@ -106,29 +106,8 @@ def test_both_sides_end_equal_with_bounded_requests_and_no_echo(setup):
 
 
 def assert_sides_equal(vectra, engine):
-    world = vectra.world
-    for detection_id, incident in by_detection(engine).items():
-        detection = world.detections[detection_id]
-        fields = incident["CustomFields"]
-        assert fields.get("vectraruxinvestigationstatus") == detection.investigation_status, detection_id
-        assert (fields.get("vectraruxexternalreferenceid") or None) == detection.external_reference_id, detection_id
-        assert set(incident.get("tags") or []) == set(detection.tags), detection_id
-        assert (incident["status"] == 2) == (detection.state == "fixed"), detection_id
-        vectra_notes = [n["note"] for n in detection.notes if not n["note"].startswith(FROM_XSOAR)]
-        war_room = [e["Contents"] for e in engine.store.entries(incident["id"]) if isinstance(e["Contents"], str)]
-        for note in vectra_notes:
-            delivered = [entry for entry in war_room if entry.startswith(FROM_VECTRA) and f"Note: {note}\n" in entry]
-            assert len(delivered) == 1, (detection_id, note)
-        tagged = [e["Contents"] for e in engine.store.entries(incident["id"]) if "note" in (e.get("Tags") or [])
-                  and len(e["Contents"]) < 7900]
-        for text in tagged:
-            assert sum(f"Note: {text}" in n["note"] for n in detection.notes) == 1, (detection_id, text)
+    assert side_mismatches(vectra.world, engine.store, "vectra") == []
 
 
 def assert_no_echo(vectra, engine):
-    for detection in vectra.world.detections.values():
-        assert not any(note["note"].startswith(FROM_VECTRA) for note in detection.notes)
-    for incident in engine.store.incidents():
-        for entry in engine.store.entries(incident["id"]):
-            text = entry["Contents"] if isinstance(entry["Contents"], str) else ""
-            assert not (text.startswith(FROM_VECTRA) and FROM_XSOAR in text)
+    assert echoes(vectra.world, engine.store, "vectra") == []

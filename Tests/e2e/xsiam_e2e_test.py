@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from Tests.e2e.helpers import ROOT
+from tools.vectra_emulator.expected import stream_ids
 from tools.xsoar_local.engine import Engine
 
 pytestmark = pytest.mark.e2e
@@ -26,13 +27,7 @@ def setup(make_vectra_emulator, tmp_path):
 
 
 def expected_ids(vectra, since: str) -> dict[str, list]:
-    """What each paged stream holds from `since` on, by the emulator's own record."""
-    world = vectra.world
-    return {
-        "audits": [e["id"] for e in world.activity.audits if e["event_timestamp"] >= since],
-        "detections": [e.id for e in world.events if e.timestamp >= since],
-        "entity_scoring": [e["id"] for e in world.activity.scoring if e["event_timestamp"] >= since],
-    }
+    return stream_ids(vectra.world, since)
 
 
 def stored_ids(engine, stream) -> list:
@@ -109,6 +104,7 @@ def test_a_lost_answer_sends_at_most_one_page_again(setup, capsys):
     assert not engine.run("collector", "fetch-events").ok
     fetch_ok(engine)
     lost_page = engine.store.collector_posts()[1]
+    assert lost_page["status"] == 0  # stored, never answered
     duplicates = sum(count - 1 for stream in ("audits", "detections", "entity_scoring")
                      for count in Counter(stored_ids(engine, stream)).values())
     with capsys.disabled():

@@ -21,6 +21,7 @@ class FaultSettings:
     server_error_requests: int = 0         # next N API requests answer `server_error_status`
     server_error_status: int = 503
     unauthorized_requests: int = 0         # next N API requests answer 401 whatever the token
+    refuse_refresh_requests: int = 0       # next N refresh_token grants answer 401 invalid_grant
     drop_connections: int = 0              # next N API requests: the connection closes with no answer
     slow_requests: int = 0                 # next N API requests wait `slow_s` before answering (client timeouts)
     slow_s: float = 0.0

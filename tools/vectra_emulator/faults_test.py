@@ -33,6 +33,15 @@ def test_refresh_tokens_can_be_expired_while_running(vectra_emulator, vectra_api
     assert answer.status_code == 401
 
 
+def test_refresh_refusals_then_refreshes_work_again(vectra_emulator, vectra_api):
+    grant = vectra_api.authenticate()
+    vectra_emulator.faults.configure(refuse_refresh_requests=1)
+    form = {"grant_type": "refresh_token", "refresh_token": grant["refresh_token"]}
+    answers = [vectra_api.session.post(f"{vectra_emulator.url}/oauth2/token", data=form) for _ in range(2)]
+    assert [a.status_code for a in answers] == [401, 200]
+    assert answers[0].json()["error"] == "invalid_grant"
+
+
 def test_unauthorized_burst(vectra_emulator, vectra_api):
     vectra_api.authenticate()
     vectra_emulator.faults.configure(unauthorized_requests=2)

@@ -312,7 +312,8 @@ class Api:
                 return json_response({"error": "invalid_client", "error_description": "Invalid client credentials"}, 401)
             return json_response(self.tokens.issue().body())
         if grant_type == "refresh_token":
-            grant = self.tokens.refresh(form.get("refresh_token", ""))
+            refused = self.faults.take("refuse_refresh_requests")
+            grant = None if refused else self.tokens.refresh(form.get("refresh_token", ""))
             if grant is None:
                 return json_response({"error": "invalid_grant", "error_description": "Refresh token expired or invalid"}, 401)
             return json_response(grant.body())

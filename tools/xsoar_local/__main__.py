@@ -11,6 +11,7 @@
   python -m tools.xsoar_local entries [--incident ID]
   python -m tools.xsoar_local events --dataset vectra_rux_raw [--stream audits] [--limit N]
   python -m tools.xsoar_local collector --answer 429 [--times N] | --lost | --clear
+  python -m tools.xsoar_local soak [--minutes 10] [--seed 7] [--out build/soak.json]
 
 State lives under --state (default: .state/ in the current directory): the SQLite store `xsoar_local.db` (last
 runs, integration contexts, incidents, War Rooms) and the instances file `instances.json`. Each `run` executes the
@@ -139,11 +140,18 @@ def parse(argv: list[str]) -> argparse.Namespace:
     chosen.add_argument("--lost", action="store_true", help="store the events, then drop the connection unanswered")
     chosen.add_argument("--clear", action="store_true", help="forget the queued answers")
     answers.add_argument("--times", type=int, default=1, help="how many posts get that answer (default 1)")
+    soak = commands.add_parser("soak", help="fetch, mirroring, event collection and analysts at once against the "
+                               "emulator, with faults; checks both sides at the end (writes build/soak.json)")
+    soak.add_argument("--minutes", type=float, default=10.0, help="how long the streams run (default 10)")
+    soak.add_argument("--seed", type=int, default=7, help="seed of the emulator's tenant and of every stream (default 7)")
+    soak.add_argument("--out", default="build/soak.json", help="where the report goes (default build/soak.json)")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     options = parse(sys.argv[1:] if argv is None else argv)
+    if options.action == "soak":
+        return soak(options)
     isolation = "module" if getattr(options, "in_process", False) else "process"
     engine = Engine(state_dir=options.state, config_path=options.config, isolation=isolation)
     try:
@@ -207,6 +215,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error.args[0]}", file=sys.stderr)
         return 2
     return 0
+
+
+def soak(options: argparse.Namespace) -> int:
+    """The soak stages its own emulator and engine state (under --state, wiped first; default build/soak-state)."""
+    from pathlib import Path
+
+    from tools.xsoar_local.soak import SoakPlan, run_soak, summary
+
+    if options.minutes <= 0:
+        print("error: --minutes must be more than 0", file=sys.stderr)
+        return 2
+    state = Path("build/soak-state" if options.state == ".state" else options.state)
+    report = run_soak(SoakPlan(minutes=options.minutes, seed=options.seed), state, Path(options.out))
+    print(summary(report))
+    print(f"report: {options.out}")
+    return 0 if report["passed"] else 1
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from tools.xsoar_local.store import Store
 DOMAIN = "xsiam.local"
 URL = f"https://api-{DOMAIN}/logs/v1/xsiam"
 TOKEN = "local-collector-token"  # noqa: S105 - the local collector's own token, not a secret
+LOST = 0  # the status logged for a post whose events were stored but whose answer never reached the sender
 REQUIRED_HEADERS = ("authorization", "format", "vendor", "product", "content-encoding")
 
 
@@ -51,7 +52,7 @@ class Collector:
             self.store.log_collector_post(url, headers, len(events), int(answer["status"]))
             return int(answer["status"]), answer.get("json") or {}
         self.store.add_dataset_events(f"{headers['vendor']}_{headers['product']}_raw".lower(), events)
-        self.store.log_collector_post(url, headers, len(events), 200)
+        self.store.log_collector_post(url, headers, len(events), 200 if answer is None else LOST)
         if answer is not None:
             raise requests.exceptions.ConnectionError("the connection to the collector closed before its answer")
         return 200, {"error": "false"}

@@ -213,6 +213,12 @@ class Engine:
     def run_script(self, name: str, args: dict | None = None, incident_id: str | None = None,
                    war_room: bool = True) -> RunResult:
         """Run an automation script in an incident (or the playground), as a button, a playbook or the CLI does."""
+        if self.isolation == "process":  # in its own interpreter, as the platform runs scripts; it persists there
+            spec = {"script": name, "args": args or {}, "incident_id": incident_id, "war_room": war_room}
+            outcome = self._in_child(spec)
+            if "script_result" not in outcome:
+                return RunResult(instance="", command=name, ok=False, error=outcome["error"])
+            return RunResult(**outcome["script_result"])
         folder = self.scripts()[name]
         incident = self.store.incident(incident_id) if incident_id else {}
         investigation = incident_id or PLAYGROUND
@@ -229,7 +235,7 @@ class Engine:
                            printed=invocation.results, seconds=time.monotonic() - clock)
         if war_room:
             self._record(investigation, entries, name, result)
-        self.store.log_run("", name, started, ok, error, 0)
+        self.store.log_run("", name, started, ok, error, 0, invocation.logs)
         return result
 
     def press_button(self, incident_id: str, label: str) -> RunResult:
@@ -298,7 +304,7 @@ class Engine:
             cpu_seconds=outcome.get("cpu_seconds", 0.0),
         )
         self._persist(instance, spec, outcome, result, war_room)
-        self.store.log_run(instance_name, command, started, result.ok, result.error, len(result.incidents))
+        self.store.log_run(instance_name, command, started, result.ok, result.error, len(result.incidents), result.logs)
         return result
 
     def _persist(self, instance: Instance, spec: dict, outcome: dict, result: RunResult, war_room: bool = True) -> None:
@@ -404,6 +410,15 @@ class Engine:
     def _execute_isolated(self, instance: Instance, spec: dict, incident_id: str | None = None) -> dict:
         if self.isolation == "module":
             return self.execute(instance, spec, Platform(self, incident_id).execute)
+        outcome = self._in_child(spec)
+        if "printed" not in outcome:
+            return {"ok": False, "error": outcome["error"], "logs": [], "printed": [], "created_incidents": [],
+                    "last_run_set": False, "last_run": {}, "last_mirror_run_set": False, "last_mirror_run": {}}
+        return outcome
+
+    def _in_child(self, spec: dict) -> dict:
+        """Run `spec` with `python -m tools.xsoar_local.child` in a new interpreter; what it wrote back, or the
+        error of a process that died."""
         with tempfile.TemporaryDirectory() as tmp:
             spec_path, outcome_path = Path(tmp) / "spec.json", Path(tmp) / "outcome.json"
             spec_path.write_text(json.dumps({**spec, "state_dir": str(self.state_dir), "config": str(self.config_path)}))
@@ -413,9 +428,7 @@ class Engine:
                 cwd=self.files_dir, env=env, capture_output=True, text=True,
             )
             if not outcome_path.exists():
-                return {"ok": False, "error": f"the command's process died: {completed.stderr[-2000:]}", "logs": [],
-                        "printed": [], "created_incidents": [], "last_run_set": False, "last_run": {},
-                        "last_mirror_run_set": False, "last_mirror_run": {}}
+                return {"error": f"the process died: {completed.stderr[-2000:]}"}
             return json.loads(outcome_path.read_text())
 
     def _script_of(self, instance: Instance) -> Path:

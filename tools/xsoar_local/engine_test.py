@@ -89,6 +89,20 @@ def test_the_context_is_stored_exactly_as_written(tmp_path):
     assert store.read() == ({"old": "server"}, 1)
 
 
+def test_incoming_fields_never_overwrite_what_an_analyst_changed_and_has_not_pushed(tmp_path):
+    """The platform keeps a field the analyst changed (still dirty) when incoming mirroring brings the remote value;
+    judged when the mirrored values are written, so an edit made while get-remote-data ran is kept too."""
+    store = Engine(state_dir=tmp_path).store
+    incident = store.create_incident("x", {"dbotMirrorDirection": "Both", "CustomFields": {"status": "escalated"}})
+    store.add_outgoing(incident["id"], {"status": "escalated"})  # the analyst's edit, not pushed yet
+    store.update_incident(incident["id"], {"severity": 3, "CustomFields": {"status": "open", "ref": "R1"}}, keep_dirty=True)
+    updated = store.incident(incident["id"])
+    assert updated["severity"] == 3 and updated["CustomFields"] == {"status": "escalated", "ref": "R1"}
+    store.take_outgoing(incident["id"])  # pushed: no longer dirty
+    store.update_incident(incident["id"], {"CustomFields": {"status": "closed"}}, keep_dirty=True)
+    assert store.incident(incident["id"])["CustomFields"]["status"] == "closed"
+
+
 def test_files_are_kept_and_listed(engine):
     entry = engine.run("echo", "file").entries[0]
     assert entry["File"] == "capture.pcap"

@@ -111,10 +111,7 @@ class Mirroring:
         if mapper is None:
             return
         system, custom = mapper.apply(mirrored, incident.get("type") or instance.incident_type)
-        dirty = set((incident.get("_outgoing") or {}).get("delta", {}))
-        system = {key: value for key, value in system.items() if key not in dirty}
-        custom = {key: value for key, value in custom.items() if key not in dirty}
-        self.store.update_incident(incident["id"], {**system, "CustomFields": custom})
+        self.store.update_incident(incident["id"], {**system, "CustomFields": custom}, keep_dirty=True)
 
     def _apply_entry(self, incident_id: str, entry: dict) -> int:
         contents: Any = entry.get("Contents")

@@ -46,8 +46,10 @@ CREATE TABLE IF NOT EXISTS collector_posts (
     id INTEGER PRIMARY KEY AUTOINCREMENT, received TEXT, url TEXT, headers TEXT, events INTEGER, status INTEGER);
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, instance TEXT, command TEXT, started TEXT, finished TEXT,
-    ok INTEGER, error TEXT, incidents_created INTEGER);
+    ok INTEGER, error TEXT, incidents_created INTEGER, logs TEXT);
 """
+# Columns added after a table was first created: a state folder of an earlier version gets them on opening.
+ADDED_COLUMNS = {"runs": {"logs": "TEXT"}}
 
 PLAYGROUND = "playground"
 
@@ -62,6 +64,15 @@ class Store:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._local = threading.local()
         self._connection().executescript(SCHEMA)  # executescript manages its own transaction
+        self._add_missing_columns()
+
+    def _add_missing_columns(self) -> None:
+        db = self._connection()
+        for table, columns in ADDED_COLUMNS.items():
+            present = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+            for column, kind in columns.items():
+                if column not in present:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
 
     def _connection(self) -> sqlite3.Connection:
         connection = getattr(self._local, "connection", None)
@@ -162,12 +173,18 @@ class Store:
             db.execute("UPDATE incidents SET doc = ? WHERE id = ?", (json.dumps(doc), cursor.lastrowid))
         return doc
 
-    def update_incident(self, incident_id: str, changes: dict) -> dict:
+    def update_incident(self, incident_id: str, changes: dict, keep_dirty: bool = False) -> dict:
+        """Apply field changes; with `keep_dirty` (incoming mirroring) the fields an analyst changed and outgoing
+        mirroring has not pushed yet keep the analyst's value, judged inside the same transaction."""
         with self.transaction() as db:
             row = db.execute("SELECT doc FROM incidents WHERE id = ?", (int(incident_id),)).fetchone()
             if row is None:
                 raise KeyError(f"no incident {incident_id}")
             doc = json.loads(row[0])
+            if keep_dirty:
+                dirty = set((doc.get("_outgoing") or {}).get("delta") or {})
+                changes = {key: value for key, value in changes.items() if key not in dirty}
+                changes["CustomFields"] = {k: v for k, v in (changes.get("CustomFields") or {}).items() if k not in dirty}
             custom = changes.pop("CustomFields", None)
             doc.update(changes)
             if custom:
@@ -338,22 +355,24 @@ class Store:
 
     # --- run log --------------------------------------------------------------------------------------------
 
-    def log_run(self, instance: str, command: str, started: str, ok: bool, error: str, incidents_created: int) -> None:
+    def log_run(self, instance: str, command: str, started: str, ok: bool, error: str, incidents_created: int,
+                logs: list | None = None) -> None:
+        """One command or script run, with the log lines it wrote (the server log of the platform)."""
         with self.transaction() as db:
             db.execute(
-                "INSERT INTO runs (instance, command, started, finished, ok, error, incidents_created) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (instance, command, started, now_iso(), int(ok), error, incidents_created),
+                "INSERT INTO runs (instance, command, started, finished, ok, error, incidents_created, logs) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (instance, command, started, now_iso(), int(ok), error, incidents_created, json.dumps(logs or [])),
             )
 
     def runs(self, instance: str | None = None) -> list[dict[str, Any]]:
         where, values = ("WHERE instance = ?", (instance,)) if instance else ("", ())
         rows = self._connection().execute(
-            f"SELECT instance, command, started, finished, ok, error, incidents_created FROM runs {where} ORDER BY id",  # noqa: S608
-            values,
+            f"SELECT instance, command, started, finished, ok, error, incidents_created, logs FROM runs {where} "  # noqa: S608
+            "ORDER BY id", values,
         ).fetchall()
-        keys = ("instance", "command", "started", "finished", "ok", "error", "incidents_created")
-        return [dict(zip(keys, row, strict=True)) for row in rows]
+        keys = ("instance", "command", "started", "finished", "ok", "error", "incidents_created", "logs")
+        return [{**dict(zip(keys, row, strict=True)), "logs": json.loads(row[-1] or "[]")} for row in rows]
 
 
 def _mirror_id(doc: dict) -> str | None:

@@ -251,7 +251,7 @@ def update_context(change: Callable[[dict], dict], attempts: int = 5) -> dict:
     """Versioned read-modify-write of the integration context: `change` gets the decoded context and returns the keys
     to replace (None removes one). Retried from a fresh read when another run (fetch, mirroring and commands run side
     by side) wrote in between."""
-    for _ in range(attempts):
+    for attempt in range(1, attempts + 1):
         stored, version = get_integration_context_with_version()
         updates = change({key: decoded_context_value(key, value) for key, value in stored.items()})
         written = dict(stored)
@@ -264,6 +264,7 @@ def update_context(change: Callable[[dict], dict], attempts: int = 5) -> dict:
             set_integration_context(written, version=version)
             return updates
         except ValueError:
+            demisto.debug(f"[Context] write conflict, attempt {attempt} of {attempts}: another run wrote first; reading again")
             time.sleep(random.uniform(0.01, 0.1))  # noqa: S311 - jitter, not security
     raise VectraApiError("Could not update the integration context: too many concurrent writers.")
 
@@ -411,6 +412,7 @@ class VectraBaseClient(BaseClient):
 
     def authenticate(self) -> None:
         """A fresh client-credentials grant: proves the Client ID and Client Secret Key work."""
+        demisto.debug("[Token Request] client_credentials grant")
         grant = self._token_request({"grant_type": "client_credentials"}, basic=True)
         if grant is None:
             raise VectraAuthError("Authentication with Vectra failed (HTTP 401): verify the Client ID and Client Secret "
@@ -427,7 +429,10 @@ class VectraBaseClient(BaseClient):
         if stored.get("access_token") not in (None, token.get("access_token")) and unexpired(stored, "expires_at", now):
             return stored["access_token"]
         token = stored
+        reason = "refused by Vectra" if force_new else "expired" if token.get("access_token") else "none stored"
+        demisto.debug(f"[Token Request] access token {reason}; asking Vectra for a new one")
         if token.get("refresh_token") and unexpired(token, "refresh_expires_at", now):
+            demisto.debug("[Token Request] refresh_token grant")
             grant = self._token_request({"grant_type": "refresh_token", "refresh_token": token["refresh_token"]}, basic=False)
             if grant is not None:
                 self._save_token(grant)
@@ -439,7 +444,8 @@ class VectraBaseClient(BaseClient):
     def _token_request(self, form: dict, basic: bool) -> dict | None:
         """A token grant; None when Vectra refuses it (401/400), so the caller can fall back."""
         auth = (self._client_id, self._client_secret) if basic else None
-        res = self._send("POST", TOKEN_PATH, data=form, auth=auth, idempotent=False,
+        # Safe to repeat after a broken connection: a grant whose answer was lost only leaves an unused token.
+        res = self._send("POST", TOKEN_PATH, data=form, auth=auth, idempotent=True,
                          headers={**self.base_headers, "Content-Type": "application/x-www-form-urlencoded"})
         if res.status_code in (400, 401):
             return None

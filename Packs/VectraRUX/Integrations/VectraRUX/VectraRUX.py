@@ -45,6 +45,9 @@ CONTEXT_OUTBOUND_KEY = "outbound"
 # War Room entries an update added to Vectra before it failed: the platform retries a failed update with the same
 # entries, and those are not added again. Cleared when an update of the detection succeeds whole.
 CONTEXT_PUSHED_KEY = "pushed"
+# Detections get-remote-data brought up to date, per cycle end: pulled again from the same start (the platform asks
+# again when a cycle did not finish), a detection gets only what came after.
+CONTEXT_DELIVERED_KEY = "delivered"
 MAX_PUSHED_DETECTIONS = 200
 MAX_CHANGED_IDS = 1000
 CREATED_CACHE_BYTES = 10_000  # with the rest of the state, the integration context stays under 16 KB
@@ -895,10 +898,16 @@ def string_list(value: Any) -> list[str]:
     return [item for item in argToList(value) if item] if isinstance(value, str) else []
 
 
+# Lists every event carries whole, as the detection has them at that moment: the newest event's list is the
+# detection's, so a tag removed in Vectra leaves the incident too (merging would keep it there for ever).
+CURRENT_LISTS = ("tags",)
+
+
 def merge_latest(events: list[DetectionEvent]) -> dict:
     """The latest activity event (new/append) merged with the latest state event (adjust/state/triage/
-    investigation_status): the more recent wins for fields both have; string lists such as tags are merged and
-    de-duplicated; `change_type` is the most recent event's. `events` are newest first."""
+    investigation_status): the more recent wins for fields both have; other string lists (MITRE techniques...)
+    are merged and de-duplicated, tags are the newest event's; `change_type` is the most recent event's.
+    `events` are newest first."""
     activity = next((e for e in events if e.change_type in ACTIVITY_CHANGES), None)
     state = next((e for e in events if e.change_type in STATE_CHANGES), None)
     if activity is None or state is None:
@@ -906,6 +915,8 @@ def merge_latest(events: list[DetectionEvent]) -> dict:
     newer, older = (activity, state) if activity.id > state.id else (state, activity)
     merged = {**older.raw, **newer.raw}
     for key, value in older.raw.items():
+        if key in CURRENT_LISTS:
+            continue
         if isinstance(value, list) and all(isinstance(item, str) for item in value) and isinstance(newer.raw.get(key), list):
             merged[key] = list(dict.fromkeys(string_list(newer.raw[key]) + string_list(value)))
     return merged
@@ -923,10 +934,13 @@ def new_vectra_notes(events: list[DetectionEvent], previous_cursor: int | None, 
     """Notes added (or edited) in Vectra since the last cycle, minus those mirrored from XSOAR.
 
     The baseline is the detection's note list as of the previous cycle (its newest event at or before that cycle's
-    cursor): no clocks compared, nothing delivered twice. Without such an event in the window, notes newer than the
-    incident's last update are taken."""
+    cursor): no clocks compared, nothing delivered twice. A detection whose whole history (from its `new` event)
+    came after that cursor got its incident from one of those events: its first event is the baseline. Otherwise
+    (no cycle yet, or a history longer than the page), notes newer than the incident's last update are taken."""
     current = _notes(events[0].raw)
     baseline_event = next((e for e in events if previous_cursor is not None and e.id <= previous_cursor), None)
+    if baseline_event is None and previous_cursor is not None and events[-1].change_type == "new":
+        baseline_event = events[-1]
     if baseline_event is not None:
         seen = {_note_version(note) for note in _notes(baseline_event.raw)}
         fresh = [note for note in current if _note_version(note) not in seen]
@@ -995,25 +1009,72 @@ def take_mark(key: str, detection_id: int | str) -> str | None:
     return taken.get("action")
 
 
+@dataclass
+class MirrorCycle:
+    """One incoming cycle, kept as the last mirror run: the events it covers (`previous`, `cursor`], the platform's
+    `lastUpdate` it answered, and the detections it handed out (None past MAX_CHANGED_IDS: the range tells)."""
+
+    previous: int | None
+    cursor: int | None
+    last_update: str | None = None
+    ids: set[int] | None = None
+
+    @classmethod
+    def load(cls, data: Any) -> "MirrorCycle":
+        data = as_dict(data)
+        ids = data.get("ids")
+        return cls(as_int(data.get("previous")), as_int(data.get("cursor")), data.get("last_update"),
+                   decode_ids(ids) if isinstance(ids, str) else None)
+
+    def dump(self) -> dict:
+        dumped: dict[str, Any] = {"cursor": self.cursor, "previous": self.previous, "last_update": self.last_update}
+        if self.ids is not None and len(self.ids) <= MAX_CHANGED_IDS:
+            dumped["ids"] = encode_ids(self.ids)
+        return dumped
+
+    def asked_again(self, last_update: str) -> bool:
+        """The platform asks from the same point again: the cycle this one answered did not finish (a get-remote-data
+        failed or the job stopped), and what it handed out may not have reached the incidents."""
+        return self.last_update is not None and self.last_update == last_update and self.cursor is not None
+
+
 def get_modified_remote_data(client: VectraClient, settings: Settings, args: dict) -> GetModifiedRemoteDataResponse:
     """IDs of the detections with events since the previous cycle. With fetch on, fetch has read those events
     already and noted the detections (no request here); without it, the stream is read from a cursor of our own
     (the last mirror run). Either way no event falls between cycles, and an incident's updates start right after
-    the event it was created from."""
+    the event it was created from. Asked again from the same `lastUpdate` (the previous cycle did not finish), the
+    answer covers that cycle's events too: nothing it handed out is lost, and what was delivered is not again."""
     if settings.mirror_direction not in ("In", "Both"):
         return GetModifiedRemoteDataResponse([])
+    last_update = str(GetModifiedRemoteDataArgs(args).last_update)
+    earlier = MirrorCycle.load(get_last_mirror_run())
+    unfinished = earlier if earlier.asked_again(last_update) else None
     if settings.fetch_enabled:
         ids, start, end = take_changed_detections(client)
+        if unfinished is not None:
+            ids, start, end = again_with(client, unfinished, ids, end)
         if start is None or end is None:
             return GetModifiedRemoteDataResponse([])  # fetch has not run yet: no incident can have changed
     else:
-        start = as_int((get_last_mirror_run() or {}).get("cursor"))
+        start = unfinished.previous if unfinished is not None else earlier.cursor
         if start is None:
-            start = locate_cursor(client, GetModifiedRemoteDataArgs(args).last_update)
+            start = locate_cursor(client, last_update)
         ids, end = read_changed_detections(client, start, None)
-    set_last_mirror_run({"cursor": end, "previous": start})
-    demisto.debug(f"[Mirror] {len(ids)} detections changed between events {start} and {end}")
+    set_last_mirror_run(MirrorCycle(start, end, last_update, {int(i) for i in ids}).dump())
+    demisto.debug(f"[Mirror] {len(ids)} detections changed between events {start} and {end}"
+                  + (" (the previous cycle asked again)" if unfinished is not None else ""))
     return GetModifiedRemoteDataResponse(ids)
+
+
+def again_with(client: VectraClient, unfinished: MirrorCycle, ids: list[str], end: int | None
+               ) -> tuple[list[str], int | None, int | None]:
+    """The unfinished cycle's detections (read again from the stream when it handed out too many to keep) with the
+    new ones, over both cycles' events."""
+    handed = unfinished.ids
+    if handed is None:
+        handed = {int(i) for i in read_changed_detections(client, unfinished.previous or 0, unfinished.cursor)[0]}
+    merged = sorted(handed | {int(i) for i in ids})
+    return [str(i) for i in merged], unfinished.previous, max(end or 0, unfinished.cursor or 0)
 
 
 def take_changed_detections(client: VectraClient) -> tuple[list[str], int | None, int | None]:
@@ -1087,15 +1148,48 @@ def get_remote_data(client: VectraClient, settings: Settings, args: dict) -> Get
     events = sorted((e for e in (DetectionEvent.parse(raw) for raw in page["events"]) if e), key=lambda e: -e.id)
     if not events:
         return GetRemoteDataResponse({}, [])
-    previous_cursor = as_int((get_last_mirror_run() or {}).get("previous"))
+    cycle = MirrorCycle.load(get_last_mirror_run())
+    baseline = DeliveredMarks.load(read_context().get(CONTEXT_DELIVERED_KEY)).baseline(detection_id, cycle.previous)
     last_update = arg_to_datetime(parsed.last_update) if parsed.last_update else None
     if last_update is not None and last_update.tzinfo is None:
         last_update = last_update.replace(tzinfo=timezone.utc)
-    entries = [note_entry(note) for note in new_vectra_notes(events, previous_cursor, last_update)]
+    # Notes, closes and reopens up to this cycle's end only: an event after it is the next cycle's change, and the
+    # next cycle starts from this end, so each is delivered once even when it lands while this cycle runs.
+    window = [event for event in events if cycle.cursor is None or event.id <= cycle.cursor]
+    entries = [note_entry(note) for note in new_vectra_notes(window, baseline, last_update)] if window else []
     if settings.close_incident:
-        entries += lifecycle_entries(detection_id, events, previous_cursor)
+        entries += lifecycle_entries(detection_id, window, baseline)
+    if cycle.cursor is not None:
+        update_context_key(CONTEXT_DELIVERED_KEY, lambda stored: DeliveredMarks.load(stored).with_delivered(
+            detection_id, cycle.cursor, cycle.previous).dump())
     mirrored = {**merge_latest(events), "detection_id": detection_id, **mirror_fields(detection_id, settings)}
     return GetRemoteDataResponse(mirrored, entries)
+
+
+@dataclass
+class DeliveredMarks:
+    """Which detections get-remote-data brought up to which cycle end (`{cursor: ids}`). Only ends after the current
+    cycle's start matter — a cycle the platform may ask again — so older ones are dropped on every write."""
+
+    levels: dict[int, set[int]]
+
+    @classmethod
+    def load(cls, data: Any) -> "DeliveredMarks":
+        levels = {as_int(cursor): decode_ids(ids) for cursor, ids in as_dict(data).items() if isinstance(ids, str)}
+        return cls({cursor: ids for cursor, ids in levels.items() if cursor is not None})
+
+    def baseline(self, detection_id: int, previous: int | None) -> int | None:
+        """Where this detection's news start: the end it was last brought up to, else the cycle's start."""
+        delivered = [cursor for cursor, ids in self.levels.items() if detection_id in ids]
+        return max([*delivered, previous]) if previous is not None else (max(delivered) if delivered else None)
+
+    def with_delivered(self, detection_id: int, cursor: int, previous: int | None) -> "DeliveredMarks":
+        kept = {c: set(ids) for c, ids in self.levels.items() if previous is None or c > previous}
+        kept.setdefault(cursor, set()).add(detection_id)
+        return DeliveredMarks(kept)
+
+    def dump(self) -> dict:
+        return {str(cursor): encode_ids(ids) for cursor, ids in sorted(self.levels.items())}
 
 
 def get_mapping_fields() -> GetMappingFieldsResponse:

@@ -54,13 +54,16 @@ def api_calls(api):
 
 MERGES = [
     ("only a new event", [event(1, "new", threat=10, tags=["a"])], {"threat": 10, "tags": ["a"], "change_type": "new"}),
-    ("state newer than activity: state wins, tags merged",
+    ("state newer than activity: state wins, tags too",
      [event(1, "append", threat=10, tags=["a"], investigation_status="open"),
       event(2, "investigation_status", threat=20, tags=["b"], investigation_status="escalated")],
-     {"threat": 20, "tags": ["b", "a"], "investigation_status": "escalated", "change_type": "investigation_status"}),
-    ("activity newer than state: activity wins, tags merged without duplicates",
+     {"threat": 20, "tags": ["b"], "investigation_status": "escalated", "change_type": "investigation_status"}),
+    ("activity newer than state: activity wins, its tags are the detection's",
      [event(3, "adjust", threat=20, tags=["x", "y"]), event(4, "append", threat=30, tags=["y", "z"])],
-     {"threat": 30, "tags": ["y", "z", "x"], "change_type": "append"}),
+     {"threat": 30, "tags": ["y", "z"], "change_type": "append"}),
+    ("a tag removed in Vectra leaves the incident",
+     [event(1, "new", tags=["triage-me", "vip"]), event(2, "adjust", tags=["vip"])], {"tags": ["vip"]}),
+    ("all tags removed in Vectra", [event(1, "append", tags=["a"]), event(2, "adjust", tags=[])], {"tags": []}),
     ("string lists beyond tags are merged too", [event(1, "new", mitre=["T1"]), event(2, "triage", mitre=["T2"])],
      {"mitre": ["T2", "T1"], "change_type": "triage"}),
     ("the latest of each kind is used", [event(1, "new", threat=1), event(2, "append", threat=2), event(3, "adjust", threat=3),
@@ -79,9 +82,9 @@ def test_merge_of_latest_activity_and_state(case, raws, expected):
 
 
 def test_merge_ignores_older_events_of_each_kind():
-    events = parsed(event(1, "append", threat=99, tags=["old"]), event(2, "append", threat=1, tags=["new"]),
-                    event(3, "adjust", threat=2, tags=[]))
-    assert vr.merge_latest(events)["tags"] == ["new"]
+    events = parsed(event(1, "append", threat=99, mitre=["old"]), event(2, "append", threat=1, mitre=["new"]),
+                    event(3, "adjust", threat=2, mitre=[]))
+    assert vr.merge_latest(events)["mitre"] == ["new"]
 
 
 # --- notes ---------------------------------------------------------------------------------------------------
@@ -110,6 +113,14 @@ def test_an_edited_vectra_note_is_delivered_again_marked_edited():
 def test_notes_mirrored_from_xsoar_never_come_back():
     events = parsed(event(20, "adjust", notes=[ECHO]))
     assert vr.new_vectra_notes(events, previous_cursor=None, last_update=None) == []
+
+
+def test_a_detection_born_in_the_window_takes_its_first_event_as_baseline_whatever_the_clocks():
+    """The incident was made from the detection's `new` event; a note came before XSOAR created the incident (its
+    last update): it is news all the same, and the notes of the `new` event are not."""
+    events = parsed(event(31, "adjust", notes=[N1, N2]), event(27, "new", notes=[N1]))
+    after_the_note = vr.parse_timestamp("2026-11-01T12:00:00Z")
+    assert [n["id"] for n in vr.new_vectra_notes(events, previous_cursor=25, last_update=after_the_note)] == [2]
 
 
 def test_without_a_baseline_in_the_window_notes_newer_than_the_last_update_are_taken():
@@ -168,9 +179,14 @@ def test_modified_ids_come_from_the_stream_after_the_cursor_and_exclude_creation
     config = settings(isFetch=False)
     result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "2026-11-01T11:59:00Z"})
     assert result.modified_incident_ids == ["6", "5"]
-    assert invocation.last_mirror_run == {"cursor": 104, "previous": 100}
+    assert cycle_range(invocation) == (100, 104)
     (call,) = api_calls(api)
     assert call.qs["from"] == ["100"] and call.qs["limit"] == ["1000"] and "size" not in call.qs  # basic events suffice
+
+
+def cycle_range(invocation):
+    cycle = vr.MirrorCycle.load(invocation.last_mirror_run)
+    return cycle.previous, cycle.cursor
 
 
 def noted(start, end, ids, overflow=False):
@@ -181,9 +197,37 @@ def test_with_fetch_on_the_changes_fetch_noted_cost_no_request(invocation, api):
     demisto.setIntegrationContext({"changed": noted(50, 102, {6, 5})})
     config = settings()
     result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "2026-11-01T11:59:00Z"})
-    assert result.modified_incident_ids == ["5", "6"] and invocation.last_mirror_run == {"cursor": 102, "previous": 50}
+    assert result.modified_incident_ids == ["5", "6"] and cycle_range(invocation) == (50, 102)
     assert api_calls(api) == []
     assert vr.ChangedDetections.load(vr.read_context()["changed"]) == vr.ChangedDetections(102, 102)
+
+
+def test_asked_again_from_the_same_last_update_the_unfinished_cycle_is_answered_again_with_the_new_changes(invocation, api):
+    """The platform did not finish the previous cycle (a get-remote-data failed) and asks from the same lastUpdate:
+    the detections handed out then come again, over both cycles' events, with what fetch noted since."""
+    config = settings()
+    demisto.setIntegrationContext({"changed": noted(50, 102, {6, 5})})
+    vr.get_modified_remote_data(client(config), config, {"lastUpdate": "L1"})
+    demisto.setIntegrationContext({**demisto.getIntegrationContext(), "changed": json.dumps(noted(102, 110, {9}))})
+    again = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "L1"})
+    assert again.modified_incident_ids == ["5", "6", "9"] and cycle_range(invocation) == (50, 110)
+    demisto.setIntegrationContext({**demisto.getIntegrationContext(), "changed": json.dumps(noted(110, 115, {4}))})
+    moved_on = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "L2"})
+    assert moved_on.modified_incident_ids == ["4"] and cycle_range(invocation) == (110, 115)
+    assert api_calls(api) == []
+
+
+def test_a_detection_pulled_again_in_a_repeated_cycle_gets_only_what_came_after_its_delivery(invocation, api):
+    invocation.last_mirror_run = {"cursor": 30, "previous": 20}
+    api.get(EVENTS, json=page([event(25, "adjust", notes=[N1, N2]), event(15, "append", notes=[N1])]))
+    config = settings()
+    first = vr.get_remote_data(client(config), config, {"id": "7", "lastUpdate": "2026-11-01T11:00:00Z"})
+    invocation.last_mirror_run = {"cursor": 40, "previous": 20}  # the platform asked again from the same start
+    again = vr.get_remote_data(client(config), config, {"id": "7", "lastUpdate": "2026-11-01T11:00:00Z"})
+    assert len(first.entries) == 1 and again.entries == []
+    invocation.last_mirror_run = {"cursor": 50, "previous": 40}  # the next cycle: marks of earlier ends are dropped
+    vr.get_remote_data(client(config), config, {"id": "7", "lastUpdate": "2026-11-01T11:00:00Z"})
+    assert list(vr.read_context()["delivered"]) == ["50"]
 
 
 def test_before_fetch_ran_nothing_changed(invocation, api):
@@ -199,7 +243,7 @@ def test_when_fetch_noted_too_many_changes_the_range_is_read(invocation, api):
                                {"id": 104, "detection_id": 7, "change_type": "adjust"}], remaining=3))
     config = settings()
     result = vr.get_modified_remote_data(client(config), config, {"lastUpdate": "x"})
-    assert result.modified_incident_ids == ["5", "6"] and invocation.last_mirror_run == {"cursor": 103, "previous": 100}
+    assert result.modified_incident_ids == ["5", "6"] and cycle_range(invocation) == (100, 103)
     assert [c.qs["from"] for c in api_calls(api)] == [["100"]]
     assert vr.ChangedDetections.load(vr.read_context()["changed"]) == vr.ChangedDetections(103, 103)
 
@@ -252,9 +296,26 @@ def test_remote_data_is_one_request_and_carries_the_mirror_fields(invocation, ap
     assert call.qs == {"detection_id": ["7"], "ordering": ["-id"], "limit": ["50"], "size": ["detailed"],
                        "include_info_category": ["true"], "include_triaged": ["true"]}
     mirrored = response.mirrored_object
-    assert mirrored["investigation_status"] == "escalated" and mirrored["tags"] == ["b", "a"]
+    assert mirrored["investigation_status"] == "escalated" and mirrored["tags"] == ["b"]
     assert (mirrored["mirror_id"], mirrored["mirror_direction"], mirrored["mirror_instance"]) == ("7", "Both", "vectra_1")
     assert [e["Contents"].split("\n")[1] for e in response.entries] == ["Note: second"]
+
+
+def test_a_note_and_a_close_landing_while_the_cycle_runs_are_delivered_once_in_the_next_cycle(invocation, api):
+    """The cycle covers events 20-30; a note (event 31) and a close (event 32) arrive before get-remote-data runs.
+    They belong to the next cycle (31-40), which starts from this cycle's end: delivered there, and only there."""
+    N3 = {**N2, "id": 3, "note": "landed mid-cycle"}
+    events = [event(32, "state", state="fixed", reason="benign", notes=[N1, N2, N3]),
+              event(31, "adjust", notes=[N1, N2, N3]), event(25, "adjust", notes=[N1, N2]), event(15, "append", notes=[N1])]
+    api.get(EVENTS, json=page(events))
+    config = settings(close_incident_on_detection_closure=True)
+    delivered = []
+    for cycle in ({"cursor": 30, "previous": 20}, {"cursor": 40, "previous": 30}, {"cursor": 50, "previous": 40}):
+        invocation.last_mirror_run = cycle
+        response = vr.get_remote_data(client(config), config, {"id": "7", "lastUpdate": "2026-11-01T11:00:00Z"})
+        delivered.append([e["Contents"].split("\n")[1] if isinstance(e["Contents"], str) else "close"
+                          for e in response.entries if not isinstance(e["Contents"], str) or "Note:" in e["Contents"]])
+    assert delivered == [["Note: second"], ["Note: landed mid-cycle", "close"], []]
 
 
 def test_remote_data_for_a_detection_without_events_is_an_empty_update(invocation, api):
@@ -426,4 +487,5 @@ def test_main_dispatches_the_mirroring_commands(invocation, api):
     api.get(EVENTS, json=page([{"id": 2, "detection_id": 8, "change_type": "append"}]))
     vr.main()
     assert invocation.results == [{"Contents": ["8"], "Type": 1, "ContentsFormat": "json"}]
-    assert json.dumps(invocation.last_mirror_run) == '{"cursor": 2, "previous": 1}'
+    assert json.dumps(invocation.last_mirror_run) == (
+        '{"cursor": 2, "previous": 1, "last_update": "2026-11-01T11:00:00Z", "ids": "CA=="}')
