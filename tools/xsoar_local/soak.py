@@ -185,15 +185,17 @@ class Soak:
         weights, actions = zip(*choices, strict=True)
         rng.choices(actions, weights)[0](rng, incident)
 
-    def _act(self, kind: str, target: str, args: dict, do: Callable[[], RunResult | None]) -> None:
+    def _act(self, kind: str, target: str, args: dict, do: Callable[[], Any]) -> None:
+        """Do it and keep it; a run (command, button, playbook) can fail, an edit in XSOAR's own UI cannot."""
         result = do()
-        action = Action(kind, target, args, ok=result is None or result.ok, error="" if result is None else result.error)
+        failed = isinstance(result, RunResult) and not result.ok
+        action = Action(kind, target, args, ok=not failed, error=result.error if failed else "")
         with self._lock:
             self.actions.append(action)
             self.tally.count("analyst_actions", kind)
 
     def _edit(self, kind: str, incident: dict, changes: dict) -> None:
-        self._act(kind, incident["id"], changes, lambda: (self.engine.edit_incident(incident["id"], changes), None)[1])
+        self._act(kind, incident["id"], changes, lambda: self.engine.edit_incident(incident["id"], changes))
 
     def _edit_status(self, rng: random.Random, incident: dict) -> None:
         self._edit("field: investigation status", incident, {"vectraruxinvestigationstatus": rng.choice(STATUSES)})
@@ -209,19 +211,19 @@ class Soak:
     def _war_room_note(self, rng: random.Random, incident: dict) -> None:
         text = f"SOC note {rng.getrandbits(32):08x}: checked the host"
         self._act("War Room note", incident["id"], {"text": text},
-                  lambda: (self.engine.add_note(incident["id"], text, tags=["note"]), None)[1])
+                  lambda: self.engine.add_note(incident["id"], text, tags=["note"]))
 
     def _too_long_note(self, rng: random.Random, incident: dict) -> None:
         text = f"pasted log {rng.getrandbits(32):08x} " + "x" * TOO_LONG
         self._act("War Room note too long for Vectra", incident["id"], {},
-                  lambda: (self.engine.add_note(incident["id"], text, tags=["note"]), None)[1])
+                  lambda: self.engine.add_note(incident["id"], text, tags=["note"]))
 
     def _close(self, rng: random.Random, incident: dict) -> None:
         self._act("close incident", incident["id"], {},
-                  lambda: (self.engine.close_incident(incident["id"], "Resolved", "handled in the soak"), None)[1])
+                  lambda: self.engine.close_incident(incident["id"], "Resolved", "handled in the soak"))
 
     def _reopen(self, rng: random.Random, incident: dict) -> None:
-        self._act("reopen incident", incident["id"], {}, lambda: (self.engine.reopen_incident(incident["id"]), None)[1])
+        self._act("reopen incident", incident["id"], {}, lambda: self.engine.reopen_incident(incident["id"]))
 
     def _button(self, rng: random.Random, incident: dict) -> None:
         label = rng.choice(BUTTONS)

@@ -983,15 +983,16 @@ def lifecycle_entries(detection_id: int, events: list[DetectionEvent], previous_
              "Contents": f"{FROM_VECTRA} Detection {detection_id} was reopened in Vectra."}]
 
 
+def with_newest(marks: Any, detection_id: int, value: Any, limit: int) -> dict:
+    """Per-detection marks with this detection's set (moved to the newest end); only the `limit` newest are kept."""
+    kept = {key: stored for key, stored in as_dict(marks).items() if key != str(detection_id)}
+    kept[str(detection_id)] = value
+    return dict(list(kept.items())[-limit:])
+
+
 def mark(key: str, detection_id: int, action: str) -> None:
     """Remember that one side just closed or reopened this detection (the newest marks are kept)."""
-    def add(marks: Any) -> dict:
-        marks = dict(marks or {})
-        marks.pop(str(detection_id), None)
-        marks[str(detection_id)] = action
-        return dict(list(marks.items())[-MAX_ECHO_MARKS:])
-
-    update_context_key(key, add)
+    update_context_key(key, lambda marks: with_newest(marks, detection_id, action, MAX_ECHO_MARKS))
 
 
 def take_mark(key: str, detection_id: int | str) -> str | None:
@@ -1304,9 +1305,8 @@ class OutgoingUpdate:
     def remember(self, key: str) -> None:
         self.pushed.add(key)
         marks = sorted(self.pushed)
-        update_context_key(CONTEXT_PUSHED_KEY, lambda stored: dict(list({
-            **{k: v for k, v in as_dict(stored).items() if k != str(self.detection_id)},
-            str(self.detection_id): marks}.items())[-MAX_PUSHED_DETECTIONS:]))
+        update_context_key(CONTEXT_PUSHED_KEY,
+                           lambda stored: with_newest(stored, self.detection_id, marks, MAX_PUSHED_DETECTIONS))
 
     def forget_pushed(self) -> None:
         """The update succeeded whole: nothing of it will be retried."""
