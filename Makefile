@@ -4,6 +4,7 @@
 #   make validate  demisto-sdk validate with the full offline rule set (validation_config.toml)
 #   make pack      build/uploadable_packs/VectraRUX.zip (+ the unified integration YAMLs, API module inlined)
 #   make bench     benchmarks on the emulator: build/bench.json and build/bench.png
+#   make test-clock  the suite without its end-to-end tests with the machine's clock moved 1 and 5 years ahead
 #   make soak      MINUTES=10: every job of an instance at once against the emulator, with faults (build/soak.json)
 #   make docs      regenerate the READMEs: integration (YAML + live command examples), scripts, playbooks
 
@@ -19,7 +20,7 @@ export DEMISTO_SDK_SKIP_VERSION_CHECK := 1
 export DEMISTO_SDK_LOG_NO_COLORS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test lint typecheck unit validate pack demo bench soak docs clean
+.PHONY: venv test test-clock lint typecheck unit validate pack demo bench soak docs clean
 
 venv: $(STAMP)
 
@@ -40,6 +41,11 @@ typecheck: venv
 
 unit: venv
 	$(PY) -m pytest
+
+# libfaketime moves the wall clock of every process the suite starts (SHIFTS="+30d" for another date).
+SHIFTS ?= +400d +1826d
+test-clock: venv
+	$(PY) -m tools.moved_clock $(foreach shift,$(SHIFTS),--shift=$(shift))
 
 validate: venv
 	$(BIN)/demisto-sdk validate -a --config-path validation_config.toml

@@ -3,8 +3,9 @@
 Pack code imports the platform runtime as top-level modules (`import demistomock as demisto`,
 `from CommonServerPython import *`, `from VectraRUXApiModule import *`): `tools.xsoar_local` puts `Tests/runtime` and
 the API modules on the path, as the platform's docker image has the runtime on its path and inlines the modules.
-The `invocation` fixture gives each test a fresh `demistomock.Invocation`: the command, params and args a test sets,
-and the results, incidents, last run and context a command produces.
+The `invocation` fixture serves each engine-side test a fresh run of the platform (`tools.xsoar_local.invocation`):
+what a command produces (results, incidents, last run, context) is read from it. Pack tests never use it: they run
+alone, in the content repository's layout (`tools.content_ci.folders`).
 """
 
 import sys
@@ -24,9 +25,8 @@ pytest_plugins = ["tools.vectra_emulator.fixtures"]
 @pytest.fixture
 def invocation(tmp_path, monkeypatch):
     """A fresh platform invocation; files written by `fileResult` land in the test's temporary folder."""
-    import demistomock
+    from tools.xsoar_local.invocation import Invocation, serving
 
     monkeypatch.chdir(tmp_path)
-    current = demistomock.use(demistomock.Invocation(integration_instance="Vectra RUX test", brand="Vectra RUX"))
-    yield current
-    demistomock.use(demistomock.Invocation())
+    with serving(Invocation(integration_instance="Vectra RUX test", brand="Vectra RUX")) as current:
+        yield current

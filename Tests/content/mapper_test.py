@@ -33,7 +33,6 @@ PARAMS = {"server_url": "https://tenant.portal.vectra.ai", "credentials": {"iden
 
 def mapped(event: dict, invocation) -> dict:
     """Every value the mapper gives the incident, system and custom fields together, by cliName."""
-    invocation.params = PARAMS
     settings = vr.parse_settings(PARAMS)
     incident = vr.event_to_incident(vr.DetectionEvent.parse(event), settings, datetime(2026, 11, 1, tzinfo=timezone.utc))
     system, custom = MAPPER.apply(json.loads(incident["rawJSON"]), INCIDENT_TYPE)

@@ -8,7 +8,6 @@ the test data events have exactly the fields the collector produces for their st
 import json
 import re
 import sys
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -49,7 +48,7 @@ def streams_modeled(xif: str) -> set[str]:
 def collected_sample(stream: ec.Stream) -> dict:
     """One event of the stream as the collector sends it, from a generated tenant."""
     world = World.generate(seed=11, detections=30, events=200)
-    now = datetime(2026, 11, 20, 12, tzinfo=timezone.utc)
+    now = world.now()  # collected at the tenant's own time
     if stream.marker == "audits":
         return ec.prepared(world.audit_page(None, 1)["events"][0], stream, now)
     if stream.marker == "detections":

@@ -9,6 +9,8 @@ import requests
 import urllib3.util.retry
 from CommonServerPython import BaseClient, DemistoException
 
+from tools.xsoar_local.invocation import Invocation, serving
+
 
 class ScriptedServer(ThreadingHTTPServer):
     """Answers each request with the next (status, headers, body) of its script, then 200s."""
@@ -110,22 +112,16 @@ def test_timeout_is_passed_to_requests(monkeypatch):
 
 
 def test_the_administrators_timeout_settings_come_first(monkeypatch):
-    import demistomock
-
     monkeypatch.delenv("REQUESTS_TIMEOUT", raising=False)
     assert BaseClient("https://vectra.test").timeout == 60
     assert BaseClient("https://vectra.test", timeout=12).timeout == 12
     monkeypatch.setenv("REQUESTS_TIMEOUT", "30")
     assert BaseClient("https://vectra.test", timeout=12).timeout == 30
-    previous = demistomock.current()
-    demistomock.use(demistomock.Invocation(brand="Vectra RUX"))
-    try:
+    with serving(Invocation(brand="Vectra RUX")):
         monkeypatch.setenv("REQUESTS_TIMEOUT.Vectra RUX", "5")
         assert BaseClient("https://vectra.test", timeout=12).timeout == 5
         monkeypatch.setenv("REQUESTS_TIMEOUT.Other", "7")
         assert BaseClient("https://vectra.test").timeout == 5
-    finally:
-        demistomock.use(previous)
 
 
 def test_proxy_setting_decides_whether_environment_proxies_apply(monkeypatch):

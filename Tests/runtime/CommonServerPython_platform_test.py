@@ -15,9 +15,10 @@ from http import HTTPStatus
 from pathlib import Path
 
 import CommonServerPython as csp
-import demistomock
 import pytest
 import requests_mock
+
+from tools.xsoar_local.invocation import IntegrationContextStore, Invocation, serving
 
 GOLDEN = Path(__file__).parent / "golden" / "runtime-golden-platform.json"
 CASES = json.loads(GOLDEN.read_text())["cases"]
@@ -41,12 +42,12 @@ class ScriptedCommands:
         return self.answers.pop(0)
 
 
-def platform_for(case) -> demistomock.Invocation:
+def platform_for(case) -> Invocation:
     before = case["platform_before"]
-    return demistomock.Invocation(
+    return Invocation(
         command=before["command"],
         params=dict(PARAMS),
-        integration_context=demistomock.IntegrationContextStore(before["context"], before["context_version"],
+        integration_context=IntegrationContextStore(before["context"], before["context_version"],
                                                                 refuse_writes=before["conflicts"]),
         last_mirror_run=before["mirror_run"],
         demisto_version=before["server_version"],
@@ -93,22 +94,18 @@ def call(case):
 @pytest.mark.parametrize("case", CASES, ids=[case["id"] for case in CASES])
 def test_platform_case(case, monkeypatch):
     monkeypatch.setattr(csp.time, "sleep", lambda seconds: None)  # the recording skipped retry sleeps
-    platform = demistomock.use(platform_for(case))
     returned, raised, exited = None, None, False
-    try:
-        with requests_mock.Mocker() as collector:
-            answers = [{"status_code": a["status"], "reason": HTTPStatus(a["status"]).phrase, "json": a["json"]}
-                       for a in case.get("collector_answers", [])]
-            collector.post(COLLECTOR_URL, answers or [{"status_code": 404}])
-            try:
-                returned = call(case)
-            except SystemExit:
-                exited = True
-            except Exception as error:  # the recorded case may expect it
-                raised = error
-            posts = [posted(request) for request in collector.request_history]
-    finally:
-        demistomock.use(demistomock.Invocation())
+    with serving(platform_for(case)) as platform, requests_mock.Mocker() as collector:
+        answers = [{"status_code": a["status"], "reason": HTTPStatus(a["status"]).phrase, "json": a["json"]}
+                   for a in case.get("collector_answers", [])]
+        collector.post(COLLECTOR_URL, answers or [{"status_code": 404}])
+        try:
+            returned = call(case)
+        except SystemExit:
+            exited = True
+        except Exception as error:  # the recorded case may expect it
+            raised = error
+        posts = [posted(request) for request in collector.request_history]
 
     if "raises" in case:
         assert raised is not None, f"expected {case['raises']}, returned {returned!r}"
@@ -121,7 +118,7 @@ def test_platform_case(case, monkeypatch):
     assert platform.platform_calls == case["platform_calls"]
     context, version = platform.integration_context.read()
     assert {"context": context, "context_version": version, "mirror_run": platform.last_mirror_run} == case["platform_after"]
-    assert platform.results == case.get("results", [])
+    assert platform.printed == case.get("results", [])
     assert posts == case.get("collector_posts", [])
 
 

@@ -10,11 +10,12 @@ from datetime import datetime
 from pathlib import Path
 
 import CommonServerPython as csp
-import demistomock
 import pytest
 import requests
 import requests_mock
 from freezegun import freeze_time
+
+from tools.xsoar_local.invocation import Invocation, serving
 
 GOLDEN = Path(__file__).parent / "golden" / "runtime-golden.json"
 CASES = json.loads(GOLDEN.read_text())["cases"]
@@ -54,16 +55,16 @@ class Outcome:
     """What one call did: its return value or exception, and what it printed through demisto.results."""
 
     def __init__(self, call):
-        invocation = demistomock.use(demistomock.Invocation())
         self.exited = False
         self.returned = self.raised = None
-        try:
-            self.returned = call()
-        except SystemExit:
-            self.exited = True
-        except Exception as error:  # the recorded case may expect it
-            self.raised = error
-        self.results = invocation.results
+        with serving(Invocation()) as invocation:
+            try:
+                self.returned = call()
+            except SystemExit:
+                self.exited = True
+            except Exception as error:  # the recorded case may expect it
+                self.raised = error
+        self.results = invocation.printed
 
 
 def comparable(value):

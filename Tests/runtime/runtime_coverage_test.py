@@ -42,7 +42,7 @@ EXERCISED_BY = {
 
 def exercised() -> set[str]:
     names: set[str] = set()
-    for golden in sorted(GOLDEN.glob("*.json")):
+    for golden in sorted(GOLDEN.glob("runtime-golden*.json")):
         for case in json.loads(golden.read_text())["cases"]:
             names |= EXERCISED_BY.get(case["fn"], {case["fn"]})
             names |= {f"demisto.{call[0]}" for call in case.get("platform_calls", [])}

@@ -20,6 +20,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+from tools.xsoar_local.invocation import IntegrationContextStore, Invocation, serving
+
 ROOT = Path(__file__).resolve().parents[2]
 INTEGRATION = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX"
 CHANGES = ("append", "append", "append", "adjust", "investigation_status", "triage", "state")
@@ -44,6 +46,8 @@ class SyntheticStream:
     def __init__(self, events: int, seed: int = 5, new_every: int = 20, recent: int = 2000,
                  start: datetime = datetime(2026, 11, 1, tzinfo=timezone.utc)):
         rng = random.Random(seed)
+        # The stream's own clock: event i happens `i` seconds after `start`, and the instance reading it is told that
+        # "now" is `start` (settings, fetch, mirroring), so the machine's clock never meets this date.
         self.start = start
         self.detection_of = array("I", [0])
         self.kind_of = array("B", [0])
@@ -117,21 +121,15 @@ def long_run(events: int = 1_000_000, events_per_minute: int = 4000, max_fetch: 
     """The stream arrives `events_per_minute` at a time; each minute fetch runs until it has caught up, then the
     mirroring job asks what changed. Returns the figures; raises if an incident is missing or duplicated."""
     vr = import_integration()
-    import demistomock
-    previous = demistomock.current()
-    try:
-        return _long_run(vr, demistomock, SyntheticStream(events, seed=seed, new_every=new_every), events_per_minute,
-                         max_fetch)
-    finally:
-        demistomock.use(previous)
+    return _long_run(vr, SyntheticStream(events, seed=seed, new_every=new_every), events_per_minute, max_fetch)
 
 
-def _long_run(vr: Any, demistomock: Any, stream: SyntheticStream, events_per_minute: int, max_fetch: int) -> dict:
+def _long_run(vr: Any, stream: SyntheticStream, events_per_minute: int, max_fetch: int) -> dict:
     params = {"server_url": "https://vectra.test", "credentials": {"identifier": "id", "password": "secret"},
               "isFetch": True, "first_fetch": "30 days", "max_fetch": str(max_fetch),
               "mirror_direction": "Incoming And Outgoing"}
-    settings = vr.parse_settings(params, now=stream.start + timedelta(days=1))
-    context = demistomock.IntegrationContextStore({})
+    settings = vr.parse_settings(params, now=stream.start)
+    context = IntegrationContextStore({})
     last_run: dict = {}
     last_mirror_run: dict = {}
     incidents: Counter = Counter()
@@ -143,19 +141,17 @@ def _long_run(vr: Any, demistomock: Any, stream: SyntheticStream, events_per_min
         client.visible = min(len(stream), client.visible + events_per_minute)
         while True:  # fetch until caught up with what exists
             runs += 1
-            invocation = demistomock.Invocation(command="fetch-incidents", params=params, last_run=last_run,
-                                                integration_context=context)
-            demistomock.use(invocation)
-            created = vr.fetch_incidents(client, settings, now=stream.start)
+            with serving(Invocation(command="fetch-incidents", params=params, last_run=last_run,
+                                    integration_context=context)) as invocation:
+                created = vr.fetch_incidents(client, settings, now=stream.start)
             incidents.update(int(incident["dbotMirrorId"]) for incident in created)
             last_run = invocation.last_run
             if not created or last_run.get("cursor") == client.visible:
                 break
-        mirror = demistomock.Invocation(command="get-modified-remote-data", params=params, last_mirror_run=last_mirror_run,
-                                        integration_context=context)
-        demistomock.use(mirror)
-        vr.get_modified_remote_data(client, settings, {"lastUpdate": "2026-11-01T00:00:00Z"})
-        last_mirror_run = mirror.last_mirror_run
+        with serving(Invocation(command="get-modified-remote-data", params=params, last_mirror_run=last_mirror_run,
+                                integration_context=context)) as mirror:
+            vr.get_modified_remote_data(client, settings, {"lastUpdate": vr.iso_utc(stream.start)})
+        last_mirror_run = mirror.last_mirror_run or {}
     stored_context = context.read()[0]
     state_bytes = len(json.dumps(last_run)) + len(json.dumps(stored_context))
     duplicates = sum(count - 1 for count in incidents.values())
@@ -180,38 +176,32 @@ def upgrade_from_published(events: int = 220_000, first_read: int = 20_000, seed
     its filters let through from event `first_read` to the end of a stream (about 100,000 detections at full
     size). Figures: the IDs it held, fetch runs and requests until converted, and the state bytes after."""
     vr = import_integration()
-    import demistomock
-    previous = demistomock.current()
-    try:
-        stream = SyntheticStream(events, seed=seed, new_every=2)
-        fetched = sorted({stream.detection_of[i] for i in range(first_read, events + 1) if _published_took(stream.event(i))})
-        last_run: dict = {"from": events, "event_timestamp": stream.event(events)["event_timestamp"], "was_fetched": fetched,
-                          "selected_types": "account,host", "selected_statuses": "acknowledged,escalated,open,paused",
-                          "unresolved_priority": "false"}
-        context = demistomock.IntegrationContextStore({"access_token": "published", "refresh_token": "published"})
-        params = {"server_url": "https://vectra.test", "credentials": {"identifier": "id", "password": "secret"},
-                  "isFetch": True, "first_fetch": "30 days", "max_fetch": "200"}
-        settings = vr.parse_settings(params, now=stream.start + timedelta(days=1))
-        client = FakeVectraClient(stream, vr.Budget(150), visible=events)
-        runs = 0
-        while "was_fetched" in last_run and runs < 20:
-            runs += 1
-            client.budget = vr.Budget(150)
-            invocation = demistomock.Invocation(command="fetch-incidents", params=params, last_run=last_run,
-                                                integration_context=context)
-            demistomock.use(invocation)
+    stream = SyntheticStream(events, seed=seed, new_every=2)
+    fetched = sorted({stream.detection_of[i] for i in range(first_read, events + 1) if _published_took(stream.event(i))})
+    last_run: dict = {"from": events, "event_timestamp": stream.event(events)["event_timestamp"], "was_fetched": fetched,
+                      "selected_types": "account,host", "selected_statuses": "acknowledged,escalated,open,paused",
+                      "unresolved_priority": "false"}
+    context = IntegrationContextStore({"access_token": "published", "refresh_token": "published"})
+    params = {"server_url": "https://vectra.test", "credentials": {"identifier": "id", "password": "secret"},
+              "isFetch": True, "first_fetch": "30 days", "max_fetch": "200"}
+    settings = vr.parse_settings(params, now=stream.start)
+    client = FakeVectraClient(stream, vr.Budget(150), visible=events)
+    runs = 0
+    while "was_fetched" in last_run and runs < 20:
+        runs += 1
+        client.budget = vr.Budget(150)
+        with serving(Invocation(command="fetch-incidents", params=params, last_run=last_run,
+                                integration_context=context)) as invocation:
             if vr.fetch_incidents(client, settings, now=stream.start):
                 raise AssertionError("upgrade: the published integration's detections got incidents again")
-            last_run = invocation.last_run
-        stored = context.read()[0]
-        return {
-            "upgrade_published_ids": len(fetched),
-            "upgrade_runs_until_converted": runs,
-            "upgrade_requests_until_converted": sum(client.calls.values()),
-            "upgrade_state_bytes": len(json.dumps(last_run)) + len(json.dumps(stored)),
-        }
-    finally:
-        demistomock.use(previous)
+        last_run = invocation.last_run
+    stored = context.read()[0]
+    return {
+        "upgrade_published_ids": len(fetched),
+        "upgrade_runs_until_converted": runs,
+        "upgrade_requests_until_converted": sum(client.calls.values()),
+        "upgrade_state_bytes": len(json.dumps(last_run)) + len(json.dumps(stored)),
+    }
 
 
 def _published_took(event: dict) -> bool:

@@ -31,11 +31,11 @@ from pathlib import Path
 from typing import Any
 
 import CommonServerPython
-import demistomock
 import yaml
 
 from tools.xsoar_local import collector
 from tools.xsoar_local.content import PackContent, pack_content
+from tools.xsoar_local.invocation import Invocation, serving
 from tools.xsoar_local.mapper import IncomingMapper
 from tools.xsoar_local.platform import Platform
 from tools.xsoar_local.store import PLAYGROUND, Store, now_iso
@@ -222,17 +222,17 @@ class Engine:
         folder = self.scripts()[name]
         incident = self.store.incident(incident_id) if incident_id else {}
         investigation = incident_id or PLAYGROUND
-        invocation = demistomock.Invocation(
+        invocation = Invocation(
             command=name, args=args or {}, incident=incident or {}, investigation_id=investigation,
             context=self.store.context(investigation), execute_command=Platform(self, incident_id).execute)
         clock, started = time.monotonic(), now_iso()
         ok, error = run_script(folder / f"{folder.name}.py", invocation, self.files_dir)
-        entries = normalise_entries(invocation.results)
+        entries = normalise_entries(invocation.printed)
         errors = [e for e in entries if e.get("Type") == ERROR_TYPE]
         if ok and errors:
             ok, error = False, str(errors[0].get("Contents"))
         result = RunResult(instance="", command=name, ok=ok, error=error, entries=entries, logs=invocation.logs,
-                           printed=invocation.results, seconds=time.monotonic() - clock)
+                           printed=invocation.printed, seconds=time.monotonic() - clock)
         if war_room:
             self._record(investigation, entries, name, result)
         self.store.log_run("", name, started, ok, error, 0, invocation.logs)
@@ -439,7 +439,7 @@ class Engine:
     def execute(self, instance: Instance, spec: dict, execute_command: Callable[[str, dict], list] | None = None) -> dict:
         """Run the command in this interpreter with a fresh load of the script; return what it produced."""
         collector.mount(CommonServerPython.XSIAM_SESSION, self.store)
-        invocation = demistomock.Invocation(
+        invocation = Invocation(
             command=spec["command"],
             params=json.loads(json.dumps(instance.params)),
             args=spec["args"],
@@ -456,14 +456,14 @@ class Engine:
         cpu = time.thread_time()
         ok, error = run_script(self._script_of(instance), invocation, self.files_dir)
         cpu = time.thread_time() - cpu
-        errors = [entry for entry in normalise_entries(invocation.results) if entry.get("Type") == ERROR_TYPE]
+        errors = [entry for entry in normalise_entries(invocation.printed) if entry.get("Type") == ERROR_TYPE]
         if ok and errors:
             ok, error = False, str(errors[0].get("Contents"))
         return {
             "ok": ok,
             "error": error,
             "logs": invocation.logs,
-            "printed": invocation.results,
+            "printed": invocation.printed,
             "created_incidents": invocation.created_incidents,
             "last_run_set": invocation.last_run_set,
             "last_run": invocation.last_run,
@@ -482,14 +482,14 @@ def unified_script(definition: dict, target: Path) -> Path:
     return target
 
 
-def run_script(script: Path, invocation: demistomock.Invocation, workdir: Path) -> tuple[bool, str]:
+def run_script(script: Path, invocation: Invocation, workdir: Path) -> tuple[bool, str]:
     """Execute a script file as XSOAR does (`__name__ == '__main__'`), in a fresh module namespace."""
-    previous_invocation, previous_cwd = demistomock.current(), os.getcwd()
-    demistomock.use(invocation)
+    previous_cwd = os.getcwd()
     os.chdir(workdir)
     sys.path.insert(0, str(script.parent))
     try:
-        runpy.run_path(str(script), run_name="__main__")
+        with serving(invocation):
+            runpy.run_path(str(script), run_name="__main__")
         return True, ""
     except SystemExit:
         return True, ""  # return_error ends the script with sys.exit after writing its error entry
@@ -498,4 +498,3 @@ def run_script(script: Path, invocation: demistomock.Invocation, workdir: Path) 
     finally:
         sys.path.remove(str(script.parent))
         os.chdir(previous_cwd)
-        demistomock.use(previous_invocation)

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from demistomock import VERSION_MISMATCH, IntegrationContextStore
+from tools.xsoar_local.invocation import VERSION_MISMATCH, IntegrationContextStore
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS last_run (instance TEXT PRIMARY KEY, data TEXT NOT NULL);

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+import dateparser
 import demistomock as demisto
 import requests
 from CommonServerPython import *
@@ -70,16 +71,24 @@ def parse_server_url(value: Any) -> str:
     return re.sub(r"/api(/v3(\.\d+)?)?$", "", url)  # tolerate a pasted API path
 
 
+def parse_moment(value: Any, now: datetime) -> datetime | None:
+    """A relative time ("2 days", "12 hours ago") counted back from `now`, a date, or epoch seconds, in UTC; None when
+    it cannot be read. Relative times count from the caller's clock, not the machine's: a run that is told what "now"
+    is (a fetch, a test, a benchmark) reads every time against that one clock."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return None
+    base = now.astimezone(timezone.utc).replace(tzinfo=None)
+    return dateparser.parse(text, settings={"RELATIVE_BASE": base, "TIMEZONE": "UTC", "TO_TIMEZONE": "UTC",
+                                            "RETURN_AS_TIMEZONE_AWARE": True})
+
+
 def parse_first_fetch(value: Any, now: datetime) -> datetime:
     text = str(value if value not in (None, "") else "1 hour").strip()
-    try:
-        moment = arg_to_datetime(text, arg_name="First Fetch Time")
-    except ValueError:
-        moment = None
+    moment = parse_moment(text, now)
     if moment is None:
         raise SettingsError(f'"First Fetch Time" must be a relative time such as "2 days" or "12 hours", or a date such as '
                             f'"2026-01-31T00:00:00Z"; got "{value}".')
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     if moment > now:
         raise SettingsError(f'"First Fetch Time" must be in the past; got "{value}".')
     return moment
@@ -114,8 +123,9 @@ class CommandArgs:
     """Reads and validates command arguments before any request is made; each error names the argument and what
     it accepts."""
 
-    def __init__(self, args: dict):
+    def __init__(self, args: dict, now: datetime | None = None):
         self.args = args or {}
+        self.now = now or datetime.now(timezone.utc)  # what relative times ("2 days") count back from
 
     def _raw(self, name: str, required: bool) -> Any:
         value = self.args.get(name)
@@ -192,14 +202,11 @@ class CommandArgs:
         value = self._raw(name, False)
         if value is None:
             return None
-        try:
-            moment = arg_to_datetime(value, arg_name=name)
-        except ValueError:
-            moment = None
+        moment = parse_moment(value, self.now)
         if moment is None:
             raise ArgumentError(f'The argument "{name}" must be a relative time such as "2 days" or a date such as '
                                 f'"2026-01-31T00:00:00Z"; got "{value}".')
-        return iso_utc(moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc))
+        return iso_utc(moment)
 
     def strings(self, name: str, required: bool = False) -> list[str]:
         raw = self._raw(name, required)
@@ -210,18 +217,13 @@ class CommandArgs:
         return items
 
 
-def run_command(dispatch: Callable[[str], None]) -> None:
-    """Run the platform's command; every failure becomes an error entry that says what to fix, never a stack trace."""
-    command = demisto.command()
-    demisto.debug(f"[Main] command {command}")
-    try:
-        dispatch(command)
-    except SettingsError as error:
-        return_error(f"Invalid integration parameters: {error}")
-    except ArgumentError as error:
-        return_error(f"Invalid argument for {command}: {error}")
-    except Exception as error:
-        return_error(f"Failed to execute {command} command.\nError:\n{error}")
+def failure_message(command: str, error: Exception) -> str:
+    """What the platform shows when a command fails: what to fix, never a stack trace."""
+    if isinstance(error, SettingsError):
+        return f"Invalid integration parameters: {error}"
+    if isinstance(error, ArgumentError):
+        return f"Invalid argument for {command}: {error}"
+    return f"Failed to execute {command} command.\nError:\n{error}"
 
 
 # --- the integration context ----------------------------------------------------------------------------------

@@ -2081,12 +2081,13 @@ MIRRORING: dict[str, Handler] = {
     "get-remote-data": get_remote_data,
     "update-remote-system": update_remote_system,
 }
+SERVER_COMMANDS = ("test-module", "fetch-incidents", "get-mapping-fields")
 BUDGETS = {"fetch-incidents": FETCH_TIME_BUDGET_S, "get-modified-remote-data": MIRROR_TIME_BUDGET_S,
            "get-remote-data": MIRROR_TIME_BUDGET_S, "update-remote-system": MIRROR_TIME_BUDGET_S}
 
 
-def dispatch(command: str) -> None:
-    settings = parse_settings(demisto.params())
+def dispatch(command: str, params: dict, args: dict) -> None:
+    settings = parse_settings(params)
     client = VectraClient(settings, Budget(BUDGETS.get(command, COMMAND_TIME_BUDGET_S)))
     if command == "test-module":
         return_results(test_module(client, settings))
@@ -2095,15 +2096,20 @@ def dispatch(command: str) -> None:
     elif command == "get-mapping-fields":
         return_results(get_mapping_fields())
     elif command in MIRRORING:
-        return_results(MIRRORING[command](client, settings, demisto.args()))
-    elif command in COMMANDS:
-        return_results(COMMANDS[command](client, settings, demisto.args()))
+        return_results(MIRRORING[command](client, settings, args))
     else:
-        raise DemistoException(f"The command {command} is not implemented by the Vectra RUX integration.")
+        return_results(COMMANDS[command](client, settings, args))
 
 
 def main() -> None:
-    run_command(dispatch)
+    command = demisto.command()
+    demisto.debug(f"[Main] command {command}")
+    try:
+        if command not in SERVER_COMMANDS and command not in MIRRORING and command not in COMMANDS:
+            raise NotImplementedError(f"The command {command} is not implemented by the Vectra RUX integration.")
+        dispatch(command, demisto.params(), demisto.args())
+    except Exception as error:
+        return_error(failure_message(command, error))
 
 
 if __name__ in ("__main__", "__builtin__", "builtins"):

@@ -258,22 +258,30 @@ def test_module(client: CollectorClient, settings: CollectorSettings) -> str:
     return "ok"
 
 
-def dispatch(command: str) -> None:
-    settings = parse_collector_settings(demisto.params())
+COMMANDS = ("test-module", "fetch-events", "vectra-rux-get-events")
+
+
+def dispatch(command: str, params: dict, args: dict) -> None:
+    settings = parse_collector_settings(params)
     budget = Budget(FETCH_TIME_BUDGET_S if command == "fetch-events" else COMMAND_TIME_BUDGET_S)
     client = CollectorClient(settings, budget)
     if command == "test-module":
         return_results(test_module(client, settings))
     elif command == "fetch-events":
         fetch_events(client, settings)
-    elif command == "vectra-rux-get-events":
-        return_results(get_events_command(client, settings, demisto.args()))
     else:
-        raise DemistoException(f"The command {command} is not implemented by the Vectra RUX Event Collector.")
+        return_results(get_events_command(client, settings, args))
 
 
 def main() -> None:
-    run_command(dispatch)
+    command = demisto.command()
+    demisto.debug(f"[Main] command {command}")
+    try:
+        if command not in COMMANDS:
+            raise NotImplementedError(f"The command {command} is not implemented by the Vectra RUX Event Collector.")
+        dispatch(command, demisto.params(), demisto.args())
+    except Exception as error:
+        return_error(failure_message(command, error))
 
 
 if __name__ in ("__main__", "__builtin__", "builtins"):
