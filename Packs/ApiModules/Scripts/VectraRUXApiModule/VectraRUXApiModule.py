@@ -78,9 +78,12 @@ def parse_moment(value: Any, now: datetime) -> datetime | None:
     text = str(value if value is not None else "").strip()
     if not text:
         return None
+    if text.isdigit():  # epoch seconds, as the platform's arg_to_datetime reads them
+        return datetime.fromtimestamp(int(text), timezone.utc)
     base = now.astimezone(timezone.utc).replace(tzinfo=None)
-    return dateparser.parse(text, settings={"RELATIVE_BASE": base, "TIMEZONE": "UTC", "TO_TIMEZONE": "UTC",
-                                            "RETURN_AS_TIMEZONE_AWARE": True})
+    # English only: the words the settings and arguments document, and no seconds spent loading every language
+    return dateparser.parse(text, languages=["en"], settings={"RELATIVE_BASE": base, "TIMEZONE": "UTC",
+                                                              "TO_TIMEZONE": "UTC", "RETURN_AS_TIMEZONE_AWARE": True})
 
 
 def parse_first_fetch(value: Any, now: datetime) -> datetime:
@@ -349,7 +352,7 @@ def error_detail(res: Any) -> str:
     except ValueError:
         return (res.text or "").strip()[:500] or (res.reason or "")
     if isinstance(body, dict):
-        meta = body.get("_meta") if isinstance(body.get("_meta"), dict) else {}
+        meta = as_dict(body.get("_meta"))
         for value in (body.get("detail"), meta.get("message"), body.get("message"), body.get("error_description"),
                       body.get("error"), body.get("errors")):
             if value:

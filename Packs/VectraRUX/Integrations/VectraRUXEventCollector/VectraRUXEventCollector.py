@@ -4,8 +4,15 @@ Five streams, each selectable: audits, detection events, entity scoring (hosts a
 The paged streams keep a checkpoint each (the integration context, one JSON string); a run pages every selected
 stream until it is caught up or its share of the run's time is spent, and sends each page to XSIAM as it is read. A
 checkpoint moves only past a page XSIAM accepted, so a run that fails part-way sends nothing twice but the page it
-failed on, and skips nothing. Lockdown and health are snapshots: sent whenever they differ from the last one sent.
-Every event carries `_time` (its own timestamp, UTC) and `source_stream`.
+failed on, and skips nothing. Lockdown and health are snapshots: sent whenever what they say differs from the last
+one sent (a new time alone is no change). Every event carries `_time` — its own timestamp, in UTC — and
+`source_stream`.
+
+Each stream's own timestamp, as Vectra's real answers carry it (ISO 8601 UTC with "Z", with or without fractions of
+a second): audits, detection events and entity scoring `event_timestamp`; a lockdown entry `lock_event_timestamp`
+(the answer is a bare list of entries); the health answer its top-level `event_timestamp` (its sections' `updated_at`
+say when each was last checked). An event without a readable timestamp of its own — the field missing, empty, not a
+date, or "nothing locked" — gets `_time` = when the collector read it; its own field is sent as it came.
 
 The connection, the client (OAuth2, retries, Retry-After, time budget) and the integration context helpers are the
 pack's API module, VectraRUXApiModule, shared with the incidents integration.
@@ -40,9 +47,19 @@ class Stream:
     marker: str  # `source_stream` of its events, and the value of the command's `stream` argument
     option: str  # as the Event Streams parameter lists it
     path: str  # /api/v3.5/events/<path> (paged) or /api/v3.5/<path> (a snapshot)
-    time_field: str  # the event's own timestamp
+    time_field: str  # the event's own timestamp: its `_time`
     query: dict = field(default_factory=dict)
     paged: bool = True
+    clock_fields: frozenset = frozenset()  # a snapshot's fields that only say when Vectra looked: not a change
+
+
+# Health: the answer's own time, each section's `updated_at` (when Vectra last checked it), the brain's clock
+# (`system.version.gmt`), `system.uptime` and each sensor's `last_seen` (heartbeats) move on every answer although
+# nothing changed. Counting them as a change would send an identical health event every run, each with a new `_time`;
+# left out of the comparison, health is sent when something Vectra measured or reports changed (a status, a sensor,
+# disk, memory, CPU, version) — still with the answer's own `event_timestamp` as `_time`. Lockdown keeps all its
+# fields: an entry's lock and unlock times are what the lock is (a lock extended or renewed is a change to send).
+HEALTH_CLOCK_FIELDS = frozenset({"event_timestamp", "updated_at", "gmt", "uptime", "last_seen"})
 
 
 STREAMS = (
@@ -54,7 +71,7 @@ STREAMS = (
     Stream("entity_scoring_account", "entity_scoring", "Entity scoring", "entity_scoring", "event_timestamp",
            {"type": "account", "include_score_decreases": "true"}),
     Stream("lockdown", "lockdown", "Lockdown", "lockdown", "lock_event_timestamp", paged=False),
-    Stream("health", "health", "Health", "health", "updated", paged=False),
+    Stream("health", "health", "Health", "health", "event_timestamp", paged=False, clock_fields=HEALTH_CLOCK_FIELDS),
 )
 OPTIONS = list(dict.fromkeys(stream.option for stream in STREAMS))
 MARKERS = list(dict.fromkeys(stream.marker for stream in STREAMS))
@@ -112,17 +129,31 @@ class CollectorClient(VectraBaseClient):
 # --- events ---------------------------------------------------------------------------------------------------------
 
 
-def event_time(value: Any, fallback: datetime) -> str:
-    moment = parse_timestamp(value) or fallback
+def own_time(raw: Any, stream: Stream) -> datetime | None:
+    """The event's own timestamp (the stream's `time_field`), or None when it has none that reads as a date."""
+    return parse_timestamp(raw.get(stream.time_field)) if isinstance(raw, dict) else None
+
+
+def xsiam_time(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def prepared(raw: Any, stream: Stream, collected: datetime, extra: dict | None = None) -> dict:
-    """One event as XSIAM receives it: Vectra's fields, `source_stream`, and `_time` — the event's own timestamp
-    (UTC), or when it was collected if it has none. A value that is not an object is kept under `raw`."""
+    """One event as XSIAM receives it: Vectra's fields as they came, `source_stream`, and `_time` — the event's own
+    timestamp in UTC or, when it has no readable one, `collected` (when the collector read it). A value that is not a
+    JSON object is kept under `raw`."""
     event = dict(raw) if isinstance(raw, dict) else {"raw": raw}
     return {**event, **(extra or {}), "source_stream": stream.marker,
-            "_time": event_time(event.get(stream.time_field), collected)}
+            "_time": xsiam_time(own_time(raw, stream) or collected)}
+
+
+def prepared_all(items: list, stream: Stream, collected: datetime, extra: dict | None = None) -> list[dict]:
+    """`prepared` for each item; how many had no readable time of their own is logged, not each one."""
+    timeless = sum(1 for item in items if own_time(item, stream) is None)
+    if timeless:
+        demisto.debug(f"[Events] {stream.key}: {timeless} of {len(items)} events have no readable {stream.time_field}; "
+                      f"their _time is when they were collected")
+    return [prepared(item, stream, collected, extra) for item in items]
 
 
 def send(events: list[dict]) -> None:
@@ -150,10 +181,11 @@ def collect_paged(client: CollectorClient, settings: CollectorSettings, stream: 
     run = StreamRun(stream)
     checkpoint = as_int(state.get("cp"))
     while run.sent < settings.max_events and budget.allows(5):
-        position = {"from": checkpoint} if checkpoint is not None else {"event_timestamp_gte": iso_utc(settings.first_fetch)}
+        position: dict[str, Any] = ({"from": checkpoint} if checkpoint is not None
+                                    else {"event_timestamp_gte": iso_utc(settings.first_fetch)})
         page = client.events_page(stream.path, **stream.query, **position,
                                   limit=min(EVENTS_PAGE_LIMIT, settings.max_events - run.sent))
-        events = [prepared(raw, stream, now) for raw in page["events"]]
+        events = prepared_all(page["events"], stream, now)
         if events:
             deliver(events)
         following = as_int(page.get("next_checkpoint"))
@@ -167,22 +199,34 @@ def collect_paged(client: CollectorClient, settings: CollectorSettings, stream: 
     return run
 
 
-def snapshot_digest(snapshot: Any) -> str:
-    return hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()[:16]
+def without_clocks(value: Any, clock_fields: frozenset) -> Any:
+    if isinstance(value, dict):
+        return {key: without_clocks(item, clock_fields) for key, item in value.items() if key not in clock_fields}
+    if isinstance(value, list):
+        return [without_clocks(item, clock_fields) for item in value]
+    return value
+
+
+def snapshot_digest(stream: Stream, snapshot: Any) -> str:
+    """What the snapshot says (16 hex digits), without the fields that only say when Vectra looked (see
+    HEALTH_CLOCK_FIELDS): the same digest means nothing to send. It is also the events' `snapshot_id`."""
+    said = without_clocks(snapshot, stream.clock_fields)
+    return hashlib.sha256(json.dumps(said, sort_keys=True).encode()).hexdigest()[:16]
 
 
 def collect_snapshot(client: CollectorClient, stream: Stream, state: dict, deliver: Callable[[list[dict]], None],
                      now: datetime) -> StreamRun:
-    """Send the snapshot when it differs from the last one sent: each item one event (health is one item), all
-    carrying `snapshot_id`; an empty lockdown is one event with `snapshot_size` 0, so "nothing locked" is recorded."""
+    """Send the snapshot when what it says differs from the last one sent: each item one event (health is one item)
+    with its own `_time`, all carrying `snapshot_id`; an empty lockdown is one event with `snapshot_size` 0 (and
+    `_time` = when it was collected), so "nothing locked" is recorded."""
     run = StreamRun(stream, caught_up=True, pages=1)
     snapshot = client.snapshot(stream)
-    digest = snapshot_digest(snapshot)
+    digest = snapshot_digest(stream, snapshot)
     if digest == state.get("digest"):
         return run
     items = snapshot if isinstance(snapshot, list) else [snapshot]
     extra = {"snapshot_id": digest, "snapshot_size": len(items)}
-    events = [prepared(item, stream, now, extra) for item in items] or [prepared({}, stream, now, extra)]
+    events = prepared_all(items, stream, now, extra) or [prepared({}, stream, now, extra)]
     deliver(events)
     save_stream_state(stream, {"digest": digest})
     run.sent = len(events)
@@ -192,7 +236,12 @@ def collect_snapshot(client: CollectorClient, stream: Stream, state: dict, deliv
 def fetch_events(client: CollectorClient, settings: CollectorSettings, now: datetime | None = None) -> list[StreamRun]:
     """One fetch-events run over every selected stream, each with an equal share of the time that is left."""
     now = now or datetime.now(timezone.utc)
-    states = as_dict(read_context().get(CONTEXT_STREAMS_KEY)) or as_dict(demisto.getLastRun().get(CONTEXT_STREAMS_KEY))
+    states = as_dict(read_context().get(CONTEXT_STREAMS_KEY))
+    if not states:  # the context was lost: continue from the last run's copy, and make it the context's again
+        states = as_dict(demisto.getLastRun().get(CONTEXT_STREAMS_KEY))
+        if states:
+            demisto.debug("[Events] no checkpoints in the integration context; continuing from the last run's copy")
+            update_context_key(CONTEXT_STREAMS_KEY, lambda streams: {**states, **as_dict(streams)})
     runs: list[StreamRun] = []
     for position, stream in enumerate(settings.streams):
         state = as_dict(states.get(stream.key))
@@ -226,10 +275,10 @@ def get_events_command(client: CollectorClient, settings: CollectorSettings, arg
     for stream in (s for s in settings.streams if marker is None or s.marker == marker):
         if stream.paged:
             page = client.events_page(stream.path, **stream.query, event_timestamp_gte=since, limit=limit)
-            events = [prepared(raw, stream, now) for raw in page["events"]]
+            events = prepared_all(page["events"], stream, now)
         else:
             snapshot = client.snapshot(stream)
-            events = [prepared(item, stream, now) for item in (snapshot if isinstance(snapshot, list) else [snapshot])]
+            events = prepared_all(snapshot if isinstance(snapshot, list) else [snapshot], stream, now)
         collected += events[:limit]
         rows = [{"id": e.get("id"), "_time": e["_time"], "summary": event_summary(e)} for e in events[:limit]]
         sections.append(tableToMarkdown(f"{stream.option} ({stream.key}): {len(rows)} event(s)", rows,

@@ -17,11 +17,11 @@ def open_detection_ids(incident_type: str, page_size: str) -> tuple[list[int], i
         res = execute_command("VectraRUXGetIncidents", {"incident_type": incident_type, "page": page, "page_size": page_size},
                               extract_contents=False)
         outputs = res[0].get("EntryContext") or {}
-        found = next((value for key, value in outputs.items() if key.startswith("VectraRUXGetIncidents(")), []) or []
+        found: list = next((value for key, value in outputs.items() if key.startswith("VectraRUXGetIncidents(")), []) or []
         incidents += len(found)
         ids += [int(i["CustomFields"]["vectraruxdetectionid"]) for i in found
                 if str((i.get("CustomFields") or {}).get("vectraruxdetectionid") or "").isdigit()]
-        more = next((value for key, value in outputs.items() if key.startswith("VectraRUXGetIncidentsPage")), {})
+        more: dict = next((value for key, value in outputs.items() if key.startswith("VectraRUXGetIncidentsPage")), {})
         if not more.get("has_more"):
             return list(dict.fromkeys(ids)), incidents
         page += 1

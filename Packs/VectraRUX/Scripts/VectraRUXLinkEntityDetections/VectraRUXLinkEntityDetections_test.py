@@ -1,23 +1,59 @@
-import pytest
+"""VectraRUXLinkEntityDetections: the layout button that links the incident to the other open incidents of its entity.
+
+It runs the VectraRUXLinkIncidents script through the server and returns that script's entries as they are;
+demisto.executeCommand is patched to answer as the server does (entries; an error is a Type 4 entry).
+"""
+
+import contextlib
+import runpy
+
+import demistomock as demisto
 import VectraRUXLinkEntityDetections as script
+from CommonServerPython import EntryType
+
+LINKED = [{"Type": EntryType.NOTE, "ContentsFormat": "markdown", "Contents": None,
+           "HumanReadable": "### Linked 1 incident(s) with account 44"}]
 
 
-def test_links_by_entity_id_and_type(invocation):
-    calls = []
-    invocation.incident = {"id": "3", "CustomFields": {"vectraruxentitytype": "account"}}
-    invocation.args = {"incident_entity_id": "44", "incident_detection_id": "1001"}
-    invocation.execute_command = lambda command, args: calls.append((command, args)) or [{"Type": 1, "Contents": "linked",
-                                                                                          "HumanReadable": "Linked 1"}]
-    script.main()
-    assert calls == [("VectraRUXLinkIncidents", {"field": "vectraruxentityid", "value": "44", "label": "account",
+def run(mocker, answer: list, args: dict, incident: dict, main=script.main) -> tuple[list, list]:
+    """Runs the button's script; returns what it asked the server and the entries it returned."""
+    # As the server: VectraRUXLinkIncidents answers its entries; any other command raises KeyError.
+    execute = mocker.patch.object(demisto, "executeCommand",
+                                  side_effect=lambda command, _: {"VectraRUXLinkIncidents": answer}[command])
+    mocker.patch.object(demisto, "args", return_value=args)
+    mocker.patch.object(demisto, "incident", return_value=incident)
+    mocker.patch.object(demisto, "error")  # return_error logs the message; the platform's mock prints it
+    results = mocker.patch.object(demisto, "results")
+    with contextlib.suppress(SystemExit):  # return_error ends the script
+        main()
+    return [call.args for call in execute.call_args_list], [result.args[0] for result in results.call_args_list]
+
+
+def test_links_by_entity_id_and_type_and_returns_the_linking_scripts_entries(mocker):
+    asked, returned = run(mocker, LINKED, {"incident_entity_id": "44", "incident_detection_id": "1001"},
+                          {"id": "3", "CustomFields": {"vectraruxentitytype": "account", "vectraruxentityid": 44}})
+    # Host and account IDs overlap: the entity type is part of the match.
+    assert asked == [("VectraRUXLinkIncidents", {"field": "vectraruxentityid", "value": "44", "label": "account",
                                                  "also_field": "vectraruxentitytype", "also_value": "account",
                                                  "exclude_detection_id": "1001"})]
-    assert invocation.results == [[{"Type": 1, "Contents": "linked", "HumanReadable": "Linked 1"}]]
+    assert returned == [LINKED]
 
 
-def test_an_error_of_the_linking_script_is_reported(invocation):
-    invocation.execute_command = lambda command, args: [{"Type": 4, "Contents": "no such field"}]
-    with pytest.raises(SystemExit):
-        script.main()
-    assert invocation.results == [{"Type": 4, "ContentsFormat": "text", "EntryContext": None,
-                                   "Contents": "Failed to execute VectraRUXLinkIncidents. Error details:\nno such field"}]
+def test_an_incident_without_entity_type_is_labelled_entity(mocker):
+    asked, _ = run(mocker, LINKED, {"incident_entity_id": "44"}, {"id": "3"})
+    assert asked[0][1] == {"field": "vectraruxentityid", "value": "44", "label": "entity",
+                           "also_field": "vectraruxentitytype", "also_value": None, "exclude_detection_id": None}
+
+
+def test_an_error_of_the_linking_script_is_reported_as_is(mocker):
+    error = [{"Type": EntryType.ERROR, "ContentsFormat": "text", "Contents": "no such field"}]
+    _, returned = run(mocker, error, {"incident_entity_id": "44"}, {"id": "3", "CustomFields": {}})
+    assert returned == [{"Type": EntryType.ERROR, "ContentsFormat": "text", "EntryContext": None,
+                         "Contents": "Failed to execute VectraRUXLinkIncidents. Error details:\nno such field"}]
+
+
+def test_the_server_starting_the_script_runs_it(mocker):
+    """The server runs a script's file as the module `builtins`: its entry point calls main()."""
+    asked, returned = run(mocker, LINKED, {"incident_entity_id": "44"}, {"id": "3"},
+                          main=lambda: runpy.run_path(script.__file__, run_name="builtins"))
+    assert asked[0][0] == "VectraRUXLinkIncidents" and returned == [LINKED]

@@ -32,7 +32,8 @@ def vectra_notes(detection_id: str) -> list[dict]:
 
 def war_room_texts(incident_id: str) -> set[str]:
     entries = execute_command("getEntries", {"id": incident_id}, extract_contents=False)
-    return {entry.get("Contents") for entry in entries or [] if isinstance(entry.get("Contents"), str)}
+    texts = (entry["Contents"] for entry in entries or [] if isinstance(entry, dict) and "Contents" in entry)
+    return {text for text in texts if isinstance(text, str)}
 
 
 def read_cache(value: Any) -> list[str]:

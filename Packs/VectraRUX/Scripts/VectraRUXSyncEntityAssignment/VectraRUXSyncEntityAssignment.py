@@ -41,7 +41,8 @@ def sync() -> CommandResults:
         return CommandResults(readable_output=f"The {entity_type} {entity_id} has no assignment in Vectra: "
                                               "the assignment fields were cleared.")
     shown = {label: values[name] for name, label in LABELS.items()}
-    return CommandResults(readable_output=tableToMarkdown(f"Assignment of {entity_type} {entity_id}", shown))
+    return CommandResults(readable_output=tableToMarkdown(f"Assignment of {entity_type} {entity_id}", shown,
+                                                          headers=list(LABELS.values())))
 
 
 def main() -> None:
