@@ -1,6 +1,8 @@
 # Vectra RUX content pack — every target installs what it needs, so a fresh machine needs nothing but python3.
 #   make demo      fetch incidents from the embedded Vectra emulator through the local XSOAR engine
-#   make test      lint, unit + end-to-end tests, demisto-sdk validate, pack
+#   make test      lint, the suite (end-to-end included), the pack tests and gates as demisto/content's CI runs them,
+#                  demisto-sdk validate, pack
+#   make content-ci  each pack code folder's tests alone in the content layout (coverage per folder) + the gates
 #   make validate  demisto-sdk validate with the full offline rule set (validation_config.toml)
 #   make pack      build/uploadable_packs/VectraRUX.zip (+ the unified integration YAMLs, API module inlined)
 #   make bench     benchmarks on the emulator: build/bench.json and build/bench.png
@@ -20,7 +22,7 @@ export DEMISTO_SDK_SKIP_VERSION_CHECK := 1
 export DEMISTO_SDK_LOG_NO_COLORS := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: venv test test-clock lint typecheck unit validate pack demo bench soak docs clean
+.PHONY: venv test test-clock content-ci lint typecheck unit validate pack demo bench soak docs clean
 
 venv: $(STAMP)
 
@@ -31,7 +33,7 @@ $(STAMP): pyproject.toml requirements.lock tools/requirements.py
 	$(BIN)/pip install --quiet --disable-pip-version-check -r $(VENV)/requirements.txt -c requirements.lock
 	touch $(STAMP)
 
-test: lint typecheck unit validate pack
+test: lint typecheck unit content-ci validate pack
 
 lint: venv
 	$(BIN)/ruff check .
@@ -41,6 +43,12 @@ typecheck: venv
 
 unit: venv
 	$(PY) -m pytest
+
+# demisto/content's CI, offline: every integration/script/API module folder's tests alone (platform runtime beside
+# them, no network, no output), at least 90 % line coverage each; then its pre-commit gates.
+content-ci: venv
+	$(PY) -m tools.content_ci.folders
+	$(PY) -m tools.content_ci.gates
 
 # libfaketime moves the wall clock of every process the suite starts (SHIFTS="+30d" for another date).
 SHIFTS ?= +400d +1826d
@@ -67,8 +75,11 @@ bench: venv
 
 MINUTES ?= 10
 SEED    ?= 7
+FAILED_CYCLE     ?= asks-again
+CLOSED_INCIDENTS ?= mirrored
 soak: venv
-	$(PY) -m tools.xsoar_local soak --minutes $(MINUTES) --seed $(SEED) --out build/soak.json
+	$(PY) -m tools.xsoar_local soak --minutes $(MINUTES) --seed $(SEED) --failed-cycle $(FAILED_CYCLE) \
+	  --closed-incidents $(CLOSED_INCIDENTS) --out build/soak.json
 
 docs: venv
 	$(PY) -m tools.integration_readme

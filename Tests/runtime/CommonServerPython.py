@@ -711,8 +711,6 @@ def batch(iterable: Any, batch_size: int = 1) -> Any:
 
 XSIAM_EVENT_CHUNK_SIZE = 2 ** 20
 XSIAM_ATTEMPTS = 3
-# The connection to the tenant's HTTP collector (the local engine mounts its own collector on it).
-XSIAM_SESSION = requests.Session()
 
 
 def _event_chunks(lines: list[str], chunk_size: int) -> Any:
@@ -771,11 +769,12 @@ def send_events_to_xsiam(
             "final-reporting-device": demisto.params().get(url_key), "collector-type": "events",
         })
         url = f"https://api-{domain}/logs/v1/xsiam"
-        proxies = None if add_proxy_to_request else {"http": "", "https": ""}
+        client = BaseClient(base_url=f"https://api-{domain}", proxy=add_proxy_to_request)  # as the platform posts
         for chunk in _event_chunks(lines, chunk_size):
             body = gzip.compress("\n".join(chunk).encode("utf-8"))
             for attempt in range(1, num_of_attempts + 1):
-                res = XSIAM_SESSION.post(url, data=body, headers=headers, proxies=proxies, timeout=REQUESTS_TIMEOUT)
+                res = client._http_request("POST", full_url=url, data=body, headers=headers, resp_type="response",
+                                           ok_codes=tuple(range(100, 600)), timeout=REQUESTS_TIMEOUT)
                 if res.status_code != 429 or attempt == num_of_attempts:
                     break
                 time.sleep(attempt)

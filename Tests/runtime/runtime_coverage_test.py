@@ -1,4 +1,5 @@
-"""The pack uses no runtime helper that no recorded platform case exercises.
+"""The pack uses no runtime helper that no recorded platform case exercises; the engine and the tools touch the
+runtime only through recorded names.
 
 Our `Tests/runtime` is trustworthy only where a case recorded from the platform's real runtime pins it
 (`golden/runtime-golden.json`, `golden/runtime-golden-platform.json`). This test reads the pack's Python (every
@@ -9,6 +10,7 @@ classes and constants, `demisto.*` calls, and the members of CommonServerPython 
 
 import ast
 import json
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -131,3 +133,52 @@ def test_the_collector_finds_helpers_members_and_platform_calls():
     assert runtime_names_used(source, runtime_exports()) == {
         "BaseClient", "BaseClient.timeout", "demisto.getIntegrationContext", "update_integration_context"}
     assert {"BaseClient.timeout", "update_integration_context"} - exercised() == {"BaseClient.timeout"}
+
+
+# --- the engine and the tools ---------------------------------------------------------------------------------
+
+SURFACE = json.loads((GOLDEN / "demistomock-surface.json").read_text())
+RUNTIME_MODULES = {"CommonServerPython": "", "demistomock": "demisto."}
+
+
+def tool_sources() -> list[Path]:
+    """The engine, the emulator, the benchmarks and the other tools (their tests and test data left out)."""
+    return sorted(path for path in (ROOT / "tools").rglob("*.py")
+                  if not path.name.endswith("_test.py") and "test_data" not in path.parts)
+
+
+def runtime_names_touched(source: str) -> set[str]:
+    """Names of CommonServerPython (`name`) and demistomock (`demisto.name`) a tool imports or reaches as attributes
+    of the imported module, including imports written inside strings (code it writes for a script to run)."""
+    tree = ast.parse(source)
+    aliases: dict[str, str] = {}
+    touched = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            aliases |= {alias.asname or alias.name: RUNTIME_MODULES[alias.name] for alias in node.names
+                        if alias.name in RUNTIME_MODULES}
+        elif isinstance(node, ast.ImportFrom) and node.module in RUNTIME_MODULES:
+            touched |= {RUNTIME_MODULES[node.module] + alias.name for alias in node.names if alias.name != "*"}
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            for module, names in re.findall(r"from (CommonServerPython|demistomock) import ([\w, ]+)", node.value):
+                touched |= {RUNTIME_MODULES[module] + name.strip() for name in names.split(",") if name.strip() != "*"}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in aliases:
+            touched.add(aliases[node.value.id] + node.attr)
+    return touched
+
+
+def test_the_engine_and_the_tools_touch_only_recorded_runtime_names():
+    recorded = exercised() | set(ACCESSORS) | {f"demisto.{name}" for name in SURFACE["functions"]} \
+        | {f"demisto.{name}" for name in SURFACE["module_names"]}
+    outside = {}
+    for path in tool_sources():
+        for name in sorted(runtime_names_touched(path.read_text()) - recorded):
+            outside.setdefault(name, []).append(str(path.relative_to(ROOT)))
+    assert not outside, f"the engine or a tool touches runtime names no recorded case covers: {json.dumps(outside, indent=1)}"
+
+
+def test_the_tools_scan_sees_imports_attributes_and_code_in_strings():
+    source = ("import CommonServerPython as csp\nimport demistomock\nfrom CommonServerPython import BaseClient\n"
+              "csp.XSIAM_SESSION\ndemistomock.use(1)\nPRELUDE = 'from CommonServerPython import __line__\\n'\n")
+    assert runtime_names_touched(source) == {"BaseClient", "XSIAM_SESSION", "demisto.use", "__line__"}

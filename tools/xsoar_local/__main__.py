@@ -110,6 +110,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     mirror = commands.add_parser("mirror", help="run one cycle of the platform's mirroring job (outgoing, then incoming)")
     mirror.add_argument("--instance", required=True)
     mirror.add_argument("--in-process", action="store_true", help="skip the new interpreter per command")
+    platform_variant_options(mirror)
 
     button = commands.add_parser("button", help="click a button of an incident's layout")
     button.add_argument("label")
@@ -145,7 +146,26 @@ def parse(argv: list[str]) -> argparse.Namespace:
     soak.add_argument("--minutes", type=float, default=10.0, help="how long the streams run (default 10)")
     soak.add_argument("--seed", type=int, default=7, help="seed of the emulator's tenant and of every stream (default 7)")
     soak.add_argument("--out", default="build/soak.json", help="where the report goes (default build/soak.json)")
+    platform_variant_options(soak)
     return parser.parse_args(argv)
+
+
+def platform_variant_options(parser: argparse.ArgumentParser) -> None:
+    """What the platform's mirroring job does where nothing records it (tools.xsoar_local.mirroring)."""
+    from tools.xsoar_local.mirroring import CLOSED_INCIDENTS, FAILED_CYCLE
+
+    parser.add_argument("--failed-cycle", choices=FAILED_CYCLE, default=FAILED_CYCLE[0],
+                        help="after a failed incoming cycle the platform asks again from the same lastUpdate, or moves "
+                             f"on to a new one (default {FAILED_CYCLE[0]})")
+    parser.add_argument("--closed-incidents", choices=CLOSED_INCIDENTS, default=CLOSED_INCIDENTS[0],
+                        help="closed incidents get incoming mirroring, or none until reopened (default "
+                             f"{CLOSED_INCIDENTS[0]})")
+
+
+def platform_variant(options: argparse.Namespace) -> Any:
+    from tools.xsoar_local.mirroring import PlatformVariant
+
+    return PlatformVariant(options.failed_cycle, options.closed_incidents)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -162,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         if options.action == "mirror":
             from tools.xsoar_local.mirroring import Mirroring
 
-            outgoing, incoming = Mirroring(engine, options.instance).cycle()
+            outgoing, incoming = Mirroring(engine, options.instance, platform_variant(options)).cycle()
             print(f"outgoing: {outgoing.outgoing_calls} update-remote-system call(s)")
             print(f"incoming: {len(incoming.modified_ids)} changed detection(s), {incoming.remote_data_calls} "
                   f"get-remote-data call(s), {incoming.entries_added} War Room entr(ies)")
@@ -227,7 +247,9 @@ def soak(options: argparse.Namespace) -> int:
         print("error: --minutes must be more than 0", file=sys.stderr)
         return 2
     state = Path("build/soak-state" if options.state == ".state" else options.state)
-    report = run_soak(SoakPlan(minutes=options.minutes, seed=options.seed), state, Path(options.out))
+    plan = SoakPlan(minutes=options.minutes, seed=options.seed, failed_cycle=options.failed_cycle,
+                    closed_incidents=options.closed_incidents)
+    report = run_soak(plan, state, Path(options.out))
     print(summary(report))
     print(f"report: {options.out}")
     return 0 if report["passed"] else 1

@@ -2,8 +2,10 @@
 
 What the platform's `send_events_to_xsiam` posts arrives here exactly as the collector receives it: the URL
 `https://api-<Http_Connector.url>/logs/v1/xsiam`, the headers (authorization token, format, vendor, product,
-collector and instance names, gzip encoding) and the gzipped body of one event per line. It is a transport
-mounted on the runtime's collector session, so nothing leaves the process. Accepted events are stored per dataset
+collector and instance names, gzip encoding) and the gzipped body of one event per line. While a command runs, the
+engine intercepts requests at the HTTP layer — `requests`' transport adapter, whatever session sends them (the
+platform posts through a fresh BaseClient of its own) — and hands those for the collector's host to it, so nothing
+leaves the process; every other request goes out as usual. Accepted events are stored per dataset
 (`<vendor>_<product>_raw`) in the engine's SQLite store; the answer is the collector's: `{"error": "false"}`.
 
 A fault switch, kept in the store so that command processes see it, queues the next answers: a status with its
@@ -13,19 +15,23 @@ sender that crashes after the collector took its events) — or `ok` to let a po
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import json
+from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
-from requests.adapters import BaseAdapter
+from requests.adapters import HTTPAdapter
 from requests.structures import CaseInsensitiveDict
 
 from tools.xsoar_local.store import Store
 
 DOMAIN = "xsiam.local"
-URL = f"https://api-{DOMAIN}/logs/v1/xsiam"
+HOST = f"api-{DOMAIN}"
+URL = f"https://{HOST}/logs/v1/xsiam"
 TOKEN = "local-collector-token"  # noqa: S105 - the local collector's own token, not a secret
 LOST = 0  # the status logged for a post whose events were stored but whose answer never reached the sender
 REQUIRED_HEADERS = ("authorization", "format", "vendor", "product", "content-encoding")
@@ -76,29 +82,34 @@ class Collector:
         return [{"_raw": line} for line in lines]
 
 
-class CollectorTransport(BaseAdapter):
-    """A requests transport that hands the request to the collector instead of the network."""
-
-    def __init__(self, collector: Collector):
-        super().__init__()
-        self.collector = collector
-
-    def send(self, request: requests.PreparedRequest, stream: bool = False, timeout: Any = None, verify: Any = True,
-             cert: Any = None, proxies: Any = None) -> requests.Response:
-        body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
-        status, answer = self.collector.receive(str(request.url), dict(request.headers), body)
-        response = requests.Response()
-        response.status_code = status
-        response.reason = HTTPStatus(status).phrase
-        response._content = json.dumps(answer).encode()
-        response.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
-        response.url = str(request.url)
-        response.request = request
-        return response
-
-    def close(self) -> None:
-        """Nothing to release: no connection was opened."""
+def answer(collector: Collector, request: requests.PreparedRequest) -> requests.Response:
+    """The collector's answer to one request, as a `requests` response."""
+    body = request.body if isinstance(request.body, bytes) else str(request.body or "").encode()
+    status, answered = collector.receive(str(request.url), dict(request.headers), body)
+    response = requests.Response()
+    response.status_code = status
+    response.reason = HTTPStatus(status).phrase
+    response._content = json.dumps(answered).encode()
+    response.headers = CaseInsensitiveDict({"Content-Type": "application/json"})
+    response.url = str(request.url)
+    response.request = request
+    return response
 
 
-def mount(session: requests.Session, store: Store) -> None:
-    session.mount(f"https://api-{DOMAIN}/", CollectorTransport(Collector(store)))
+@contextlib.contextmanager
+def intercepting(store: Store) -> Iterator[Collector]:
+    """While the block runs, every request for the collector's host — from any session, any adapter built on
+    requests' HTTPAdapter — is answered by the engine's collector; all other requests are sent as usual."""
+    collector = Collector(store)
+    send = HTTPAdapter.send
+
+    def send_or_collect(adapter: HTTPAdapter, request: requests.PreparedRequest, *args: Any, **kwargs: Any) -> Any:
+        if urlsplit(str(request.url)).hostname == HOST:
+            return answer(collector, request)
+        return send(adapter, request, *args, **kwargs)
+
+    HTTPAdapter.send = send_or_collect  # type: ignore[assignment,method-assign]
+    try:
+        yield collector
+    finally:
+        HTTPAdapter.send = send  # type: ignore[assignment]

@@ -30,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import CommonServerPython
 import yaml
 
 from tools.xsoar_local import collector
@@ -50,8 +49,10 @@ FILE_TYPES = (3, 9)
 
 
 # What the platform puts before every script it runs: its runtime (a unified integration has these imports removed).
-RUNTIME_PRELUDE = ("import demistomock as demisto\nfrom CommonServerPython import *\nfrom CommonServerPython import __line__\n"
-                   "from CommonServerUserPython import *\n")
+# The platform runs the script in CommonServerPython's own module, where `__line__` — the current line, which the
+# API modules' `register_module_line` calls pass — is defined; a star import leaves it out, so the prelude has its own.
+RUNTIME_PRELUDE = ("import demistomock as demisto\nfrom CommonServerPython import *\nfrom CommonServerUserPython import *\n"
+                   "import inspect as _inspect\n\n\ndef __line__():\n    return _inspect.currentframe().f_back.f_lineno\n")
 
 
 @dataclass
@@ -438,7 +439,6 @@ class Engine:
 
     def execute(self, instance: Instance, spec: dict, execute_command: Callable[[str, dict], list] | None = None) -> dict:
         """Run the command in this interpreter with a fresh load of the script; return what it produced."""
-        collector.mount(CommonServerPython.XSIAM_SESSION, self.store)
         invocation = Invocation(
             command=spec["command"],
             params=json.loads(json.dumps(instance.params)),
@@ -454,7 +454,8 @@ class Engine:
             license_fields=collector.license_fields(),
         )
         cpu = time.thread_time()
-        ok, error = run_script(self._script_of(instance), invocation, self.files_dir)
+        with collector.intercepting(self.store):
+            ok, error = run_script(self._script_of(instance), invocation, self.files_dir)
         cpu = time.thread_time() - cpu
         errors = [entry for entry in normalise_entries(invocation.printed) if entry.get("Type") == ERROR_TYPE]
         if ok and errors:

@@ -11,6 +11,12 @@ close_incident, reopen_incident, and closes/reopens made by incoming mirroring):
   update-remote-system(remoteId, data, delta, entries, status, incidentChanged).
 A failed outgoing update leaves an error entry in the incident's War Room, as XSOAR shows mirroring errors, and is
 pushed again in the next cycles with the same entries (newer changes added), up to OUTGOING_ATTEMPTS times.
+
+Two things the platform does are recorded nowhere, so the job plays either way (`PlatformVariant`):
+  failed_cycle      after an incoming cycle failed (get-modified-remote-data or a get-remote-data), the next cycle
+                    asks again from the same lastUpdate ("asks-again"), or from a new one ("moves-on");
+  closed_incidents  closed incidents get incoming mirroring ("mirrored": fields, entries, a Vectra reopen reopens
+                    them) or none until reopened in XSOAR ("not-mirrored").
 """
 
 from __future__ import annotations
@@ -25,6 +31,32 @@ from tools.xsoar_local.store import now_iso
 MIRROR_IN = ("In", "Both")
 MIRROR_OUT = ("Out", "Both")
 OUTGOING_ATTEMPTS = 3  # a failed update-remote-system is pushed again, with the same entries, up to this often
+CLOSED = 2
+FAILED_CYCLE = ("asks-again", "moves-on")
+CLOSED_INCIDENTS = ("mirrored", "not-mirrored")
+
+
+@dataclass(frozen=True)
+class PlatformVariant:
+    """How the platform's mirroring job behaves where nothing records what the real one does."""
+
+    failed_cycle: str = "asks-again"
+    closed_incidents: str = "mirrored"
+
+    def __post_init__(self) -> None:
+        if self.failed_cycle not in FAILED_CYCLE:
+            raise ValueError(f"failed_cycle must be one of {', '.join(FAILED_CYCLE)}; got {self.failed_cycle!r}")
+        if self.closed_incidents not in CLOSED_INCIDENTS:
+            raise ValueError(f"closed_incidents must be one of {', '.join(CLOSED_INCIDENTS)}; got {self.closed_incidents!r}")
+
+    def mirrors_in(self, incident: dict) -> bool:
+        if incident.get("dbotMirrorDirection") not in MIRROR_IN:
+            return False
+        return self.closed_incidents == "mirrored" or incident.get("status") != CLOSED
+
+    @property
+    def name(self) -> str:
+        return f"failed cycle {self.failed_cycle}, closed incidents {self.closed_incidents}"
 
 
 @dataclass
@@ -61,10 +93,11 @@ def _remote_data(result: RunResult) -> tuple[dict, list[dict]]:
 
 
 class Mirroring:
-    def __init__(self, engine: Engine, instance: str):
+    def __init__(self, engine: Engine, instance: str, variant: PlatformVariant | None = None):
         self.engine = engine
         self.instance = instance
         self.store = engine.store
+        self.variant = variant or PlatformVariant()
 
     # --- incoming ---------------------------------------------------------------------------------------------
 
@@ -75,15 +108,20 @@ class Mirroring:
         modified = self.engine.run(self.instance, "get-modified-remote-data", {"lastUpdate": last_update}, war_room=False)
         if not modified.ok:
             report.errors.append(modified.error)
-            return report
+            return self._ended(report, started)
         report.modified_ids = _modified_ids(modified)
         for remote_id in report.modified_ids:
             for incident in self.store.incidents_by_mirror_id(self.instance, remote_id):
-                if incident.get("dbotMirrorDirection") not in MIRROR_IN:
+                if not self.variant.mirrors_in(incident):
                     continue
                 if not self._pull(incident, report):
-                    return report  # the platform stops the cycle on an error (rate limit) and resumes next time
-        self.store.set_platform_value(self.instance, "mirror_last_update", started)
+                    return self._ended(report, started)  # the platform stops the cycle on an error (rate limit)
+        return self._ended(report, started)
+
+    def _ended(self, report: CycleReport, started: str) -> CycleReport:
+        """The next cycle asks from this one's start; after a failed cycle, only if the platform moves on."""
+        if not report.errors or self.variant.failed_cycle == "moves-on":
+            self.store.set_platform_value(self.instance, "mirror_last_update", started)
         return report
 
     def _first_last_update(self) -> str:

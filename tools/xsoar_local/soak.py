@@ -37,7 +37,7 @@ from typing import Any
 from tools.vectra_emulator import Emulator
 from tools.xsoar_local import soak_verdict as verdict
 from tools.xsoar_local.engine import ROOT, Engine, RunResult
-from tools.xsoar_local.mirroring import Mirroring
+from tools.xsoar_local.mirroring import Mirroring, PlatformVariant
 from tools.xsoar_local.playbooks import run_playbook
 
 INSTANCE, COLLECTOR_INSTANCE, DATASET = "vectra", "vectra_events", "vectra_rux_raw"
@@ -65,6 +65,12 @@ class SoakPlan:
     fault_every: float = 9.0
     playbook_every: float = 60.0
     settle_rounds: int = 12
+    failed_cycle: str = "asks-again"      # the platform's mirroring job, where nothing records what it does
+    closed_incidents: str = "mirrored"    # (tools.xsoar_local.mirroring.PlatformVariant)
+
+    @property
+    def variant(self) -> PlatformVariant:
+        return PlatformVariant(self.failed_cycle, self.closed_incidents)
 
 
 @dataclass
@@ -103,7 +109,7 @@ class Soak:
         self.vectra = Emulator(seed=plan.seed, entities=30, detections=40, events=200, history_hours=24,
                                token_ttl=plan.token_ttl, refresh_ttl=plan.refresh_ttl)
         self.engine = Engine(state_dir=state_dir, isolation="process")
-        self.mirroring = Mirroring(self.engine, INSTANCE)
+        self.mirroring = Mirroring(self.engine, INSTANCE, plan.variant)
 
     # --- staging --------------------------------------------------------------------------------------------
 
@@ -374,7 +380,7 @@ class Soak:
         since = (world.now() - timedelta(days=3)).strftime("%Y-%m-%dT%H:%M:%SZ")
         checks = {
             "incidents": verdict.incident_verdict(world, store, INSTANCE),
-            "mismatches": verdict.side_verdict(world, store, INSTANCE),
+            "mismatches": verdict.side_verdict(world, store, INSTANCE, self.plan.closed_incidents == "mirrored"),
             "echoes": {"problems": verdict.echoes(world, store, INSTANCE)},
             "runs": verdict.runs_verdict(runs, BY_DESIGN),
             "tokens": verdict.token_verdict(runs, seconds, lifetime, dict(self.vectra.tokens.issued)),

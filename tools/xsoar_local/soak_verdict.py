@@ -54,20 +54,50 @@ def incident_verdict(world: World, store: Store, instance: str) -> dict[str, Any
             "problems": problems}
 
 
-def side_verdict(world: World, store: Store, instance: str) -> dict[str, Any]:
+def side_verdict(world: World, store: Store, instance: str, closed_mirrored: bool = True) -> dict[str, Any]:
     """Incident and detection agree on status, external reference ID, tags, closed state and notes (both ways).
-    One difference is the platform's, and explained: incoming mirroring cannot clear a field, so when Vectra's tag
-    list becomes empty the incident keeps the last tags Vectra had."""
+    Differences that are the platform's, and explained:
+    - incoming mirroring cannot clear a field, so when Vectra's tag list becomes empty the incident keeps the last
+      tags Vectra had;
+    - where the platform does not mirror into closed incidents (`closed_mirrored` False), a closed incident cannot
+      follow what Vectra changed after it was closed (a reopen included): its differences are explained when the
+      detection has an event after the incident's close — never a note twice, nor a War Room note missing in Vectra."""
     problems, explained = [], Counter[str]()
     tags_ever = _tags_ever(world)
+    changed_since = _latest_event_times(world)
     for detection_id, incidents in by_detection(store, instance).items():
         detection = world.detections[detection_id]
         for incident in incidents:
             kept = _last_tags_kept(detection, incident, tags_ever.get(detection_id, set()))
             if kept:
                 explained["tags cleared in Vectra, the last ones kept in XSOAR"] += 1
-            problems += [f"detection {detection_id}: {p}" for p in _pair_mismatches(detection, incident, store, kept)]
+            found = _pair_mismatches(detection, incident, store, kept)
+            if not closed_mirrored and _closed_before(incident, changed_since.get(detection_id, "")):
+                unseen = [problem for kind, problem in found if kind in UNSEEN_WHILE_CLOSED]
+                if unseen:
+                    explained["changed in Vectra after the incident was closed (no mirroring into closed incidents)"] \
+                        += len(unseen)
+                found = [(kind, problem) for kind, problem in found if kind not in UNSEEN_WHILE_CLOSED]
+            problems += [f"detection {detection_id}: {problem}" for _, problem in found]
     return {"problems": problems, "explained": dict(explained), "traces": _traces(world, problems)}
+
+
+# What an incident closed in XSOAR cannot receive when the platform does not mirror into closed incidents.
+UNSEEN_WHILE_CLOSED = ("field", "state", "missing Vectra note")
+
+
+def _latest_event_times(world: World) -> dict[int, str]:
+    latest: dict[int, str] = {}
+    with world.lock:
+        for stored in world.events:
+            latest[stored.detection_id] = max(latest.get(stored.detection_id, ""), stored.timestamp)
+    return latest
+
+
+def _closed_before(incident: dict, latest_event: str) -> bool:
+    """The incident is closed and its detection had an event at or after the close (Vectra's times are whole seconds)."""
+    closed = str(incident.get("closed") or "")
+    return incident.get("status") == 2 and bool(closed) and bool(latest_event) and latest_event >= closed[:19] + "Z"
 
 
 def side_mismatches(world: World, store: Store, instance: str) -> list[str]:
@@ -101,32 +131,36 @@ def _traces(world: World, problems: list[str]) -> dict[str, list]:
                      for event_id, change, stamp, d in found] for i, found in events.items()}
 
 
-def _pair_mismatches(detection: Any, incident: dict, store: Store, last_tags_kept: bool) -> list[str]:
+def _pair_mismatches(detection: Any, incident: dict, store: Store, last_tags_kept: bool) -> list[tuple[str, str]]:
+    """(kind, problem): "field" and "state" differences, Vectra notes missing from the War Room or there twice, War
+    Room notes not in Vectra exactly once."""
     fields = incident.get("CustomFields") or {}
     problems = []
     if fields.get("vectraruxinvestigationstatus") != detection.investigation_status:
-        problems.append(f"status {fields.get('vectraruxinvestigationstatus')!r} in XSOAR, "
-                        f"{detection.investigation_status!r} in Vectra")
+        problems.append(("field", f"status {fields.get('vectraruxinvestigationstatus')!r} in XSOAR, "
+                                  f"{detection.investigation_status!r} in Vectra"))
     if (fields.get("vectraruxexternalreferenceid") or None) != detection.external_reference_id:
-        problems.append(f"external reference ID {fields.get('vectraruxexternalreferenceid')!r} in XSOAR, "
-                        f"{detection.external_reference_id!r} in Vectra")
+        problems.append(("field", f"external reference ID {fields.get('vectraruxexternalreferenceid')!r} in XSOAR, "
+                                  f"{detection.external_reference_id!r} in Vectra"))
     if set(incident.get("tags") or []) != set(detection.tags) and not last_tags_kept:
-        problems.append(f"tags {sorted(incident.get('tags') or [])} in XSOAR, {sorted(detection.tags)} in Vectra")
+        problems.append(("field", f"tags {sorted(incident.get('tags') or [])} in XSOAR, {sorted(detection.tags)} in Vectra"))
     if (incident.get("status") == 2) != (detection.state == "fixed"):
-        problems.append(f"incident status {incident.get('status')}, detection state {detection.state!r}")
+        problems.append(("state", f"incident status {incident.get('status')}, detection state {detection.state!r}"))
     entries = store.entries(incident["id"])
     war_room = [_text(e) for e in entries]
     known_at_creation = _creation_notes(incident)
     for note in (n["note"] for n in detection.notes if not str(n["note"]).startswith(FROM_XSOAR)):
         copies = sum(text.startswith(FROM_VECTRA) and f"Note: {note}\n" in text for text in war_room)
-        if copies > 1 or (copies == 0 and note not in known_at_creation):
-            problems.append(f"Vectra note {note[:40]!r} is {copies} times in the War Room")
+        if copies > 1:
+            problems.append(("Vectra note twice", f"Vectra note {note[:40]!r} is {copies} times in the War Room"))
+        elif copies == 0 and note not in known_at_creation:
+            problems.append(("missing Vectra note", f"Vectra note {note[:40]!r} is 0 times in the War Room"))
     for entry in entries:
         text = _text(entry)
         if "note" in (entry.get("Tags") or []) and len(text) + WRAPPING < NOTE_LIMIT:
             copies = sum(f"Note: {text}\n" in str(n["note"]) for n in detection.notes)
             if copies != 1:
-                problems.append(f"War Room note {text[:40]!r} is {copies} times in Vectra")
+                problems.append(("War Room note", f"War Room note {text[:40]!r} is {copies} times in Vectra"))
     return problems
 
 

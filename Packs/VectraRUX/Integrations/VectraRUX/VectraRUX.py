@@ -48,6 +48,9 @@ CONTEXT_PUSHED_KEY = "pushed"
 # Detections get-remote-data brought up to date, per cycle end: pulled again from the same start (the platform asks
 # again when a cycle did not finish), a detection gets only what came after.
 CONTEXT_DELIVERED_KEY = "delivered"
+# What the next incoming cycle hands out whatever Vectra changed (PullAgain): the cycle a get-remote-data failed in,
+# and detections whose incident XSOAR reopened.
+CONTEXT_PULL_KEY = "pull_again"
 MAX_PUSHED_DETECTIONS = 200
 MAX_CHANGED_IDS = 1000
 CREATED_CACHE_BYTES = 10_000  # with the rest of the state, the integration context stays under 16 KB
@@ -645,7 +648,7 @@ class FetchState:
     def to_last_run(self) -> dict:
         if self.upgrade is not None:
             return self.upgrade.to_last_run()
-        return {"start": self.start, "cursor": self.cursor, "runs": self.runs}
+        return {"start": self.start, "cursor": self.cursor, "epochs": self.epochs, "runs": self.runs}
 
     @classmethod
     def load(cls, context: dict | None, last_run: dict | None) -> "FetchState":
@@ -657,6 +660,7 @@ class FetchState:
                     legacy=decode_ids(context.get("legacy", "")))
         if state.start is None and last_run.get("start") is not None:  # context lost: the last run still knows where
             state.start, state.cursor = last_run["start"], last_run.get("cursor")
+            state.epochs = last_run.get("epochs") or []  # without them (an older last run), the filters of now
         elif state.start is None:
             state.upgrade = Upgrade.from_last_run(last_run)  # the published integration's last run, if it is one
         elif last_run.get("cursor") is not None and (state.cursor is None or last_run["cursor"] > state.cursor):
@@ -681,8 +685,12 @@ class FetchState:
         return FetchFilters.from_fingerprint(current) if current else None
 
     def use_filters(self, filters: FetchFilters) -> None:
+        """A change of filters opens an epoch after the last event handled; the first one covers the whole stream
+        judged so far, so events before the cursor still vouch for their detections' incidents."""
         fingerprint = filters.fingerprint()
-        if not self.epochs or self.epochs[-1][1] != fingerprint:
+        if not self.epochs:
+            self.epochs.append([(self.start or 0) + 1, fingerprint])
+        elif self.epochs[-1][1] != fingerprint:
             self.epochs.append([(self.cursor or 0) + 1, fingerprint])
 
     def has_incident(self, detection_id: int) -> bool:
@@ -1047,9 +1055,11 @@ def get_modified_remote_data(client: VectraClient, settings: Settings, args: dic
     answer covers that cycle's events too: nothing it handed out is lost, and what was delivered is not again."""
     if settings.mirror_direction not in ("In", "Both"):
         return GetModifiedRemoteDataResponse([])
-    last_update = str(GetModifiedRemoteDataArgs(args).last_update)
+    asked = GetModifiedRemoteDataArgs(args).last_update
+    last_update = str(asked) if asked else ""
     earlier = MirrorCycle.load(get_last_mirror_run())
-    unfinished = earlier if earlier.asked_again(last_update) else None
+    again = PullAgain.load(read_context().get(CONTEXT_PULL_KEY))
+    unfinished = earlier if earlier.asked_again(last_update) or again.failed(earlier) else None
     if settings.fetch_enabled:
         ids, start, end = take_changed_detections(client)
         if unfinished is not None:
@@ -1061,10 +1071,54 @@ def get_modified_remote_data(client: VectraClient, settings: Settings, args: dic
         if start is None:
             start = locate_cursor(client, last_update)
         ids, end = read_changed_detections(client, start, None)
+    ids = list(dict.fromkeys([*ids, *map(str, sorted(again.ids))]))  # in the order they changed, then the reopened
     set_last_mirror_run(MirrorCycle(start, end, last_update, {int(i) for i in ids}).dump())
+    if again.failed_cycle is not None or again.ids:
+        update_context_key(CONTEXT_PULL_KEY, lambda stored: PullAgain.load(stored).without(again).dump())
     demisto.debug(f"[Mirror] {len(ids)} detections changed between events {start} and {end}"
-                  + (" (the previous cycle asked again)" if unfinished is not None else ""))
+                  + (" (the previous cycle again: it did not finish)" if unfinished is not None else "")
+                  + (f" ({len(again.ids)} reopened in XSOAR)" if again.ids else ""))
     return GetModifiedRemoteDataResponse(ids)
+
+
+@dataclass
+class PullAgain:
+    """What the next incoming cycle hands out whatever Vectra changed.
+
+    `failed_cycle`: the end of a cycle in which a get-remote-data failed. The platform then asks again from the same
+    lastUpdate, or moves on to a new one (nothing records which); either way the next cycle covers that cycle again,
+    so no detection it handed out misses its update, and the delivered marks keep what did arrive from coming twice.
+    `ids`: detections whose incident was reopened in XSOAR. A platform that does not mirror into closed incidents
+    left the incident as it was when closed; the next cycle brings it up to date."""
+
+    failed_cycle: int | None = None
+    ids: set[int] = field(default_factory=set)
+
+    @classmethod
+    def load(cls, data: Any) -> "PullAgain":
+        data = as_dict(data)
+        return cls(as_int(data.get("failed_cycle")), decode_ids(data.get("ids") or ""))
+
+    def dump(self) -> dict:
+        return {"failed_cycle": self.failed_cycle, "ids": encode_ids(sorted(self.ids)[-MAX_CHANGED_IDS:])}
+
+    @staticmethod
+    def note_reopened(detection_id: int) -> None:
+        update_context_key(CONTEXT_PULL_KEY, lambda stored: PullAgain.load(stored).with_id(detection_id).dump())
+
+    def with_id(self, detection_id: int) -> "PullAgain":
+        return PullAgain(self.failed_cycle, self.ids | {detection_id})
+
+    def with_failed(self, cycle_end: int | None) -> "PullAgain":
+        return PullAgain(cycle_end, self.ids)
+
+    def failed(self, cycle: "MirrorCycle") -> bool:
+        return self.failed_cycle is not None and self.failed_cycle == cycle.cursor
+
+    def without(self, taken: "PullAgain") -> "PullAgain":
+        """What is left once a cycle took `taken` (a failure or a reopen may have been noted since)."""
+        failed = None if self.failed_cycle == taken.failed_cycle else self.failed_cycle
+        return PullAgain(failed, self.ids - taken.ids)
 
 
 def again_with(client: VectraClient, unfinished: MirrorCycle, ids: list[str], end: int | None
@@ -1139,7 +1193,18 @@ def locate_cursor(client: VectraClient, last_update: Any) -> int:
 
 def get_remote_data(client: VectraClient, settings: Settings, args: dict) -> GetRemoteDataResponse:
     """One request: the detection's latest events; they give the merged incident fields, new notes, and the
-    close/reopen of the incident when Vectra closed or reopened the detection."""
+    close/reopen of the incident when Vectra closed or reopened the detection. A failure notes its cycle, which the
+    next cycle covers again (PullAgain)."""
+    cycle = MirrorCycle.load(get_last_mirror_run())
+    try:
+        return remote_data(client, settings, args, cycle)
+    except Exception:
+        if cycle.cursor is not None:
+            update_context_key(CONTEXT_PULL_KEY, lambda stored: PullAgain.load(stored).with_failed(cycle.cursor).dump())
+        raise
+
+
+def remote_data(client: VectraClient, settings: Settings, args: dict, cycle: "MirrorCycle") -> GetRemoteDataResponse:
     parsed = GetRemoteDataArgs(args)
     detection_id = as_int(parsed.remote_incident_id)
     if detection_id is None:
@@ -1149,7 +1214,6 @@ def get_remote_data(client: VectraClient, settings: Settings, args: dict) -> Get
     events = sorted((e for e in (DetectionEvent.parse(raw) for raw in page["events"]) if e), key=lambda e: -e.id)
     if not events:
         return GetRemoteDataResponse({}, [])
-    cycle = MirrorCycle.load(get_last_mirror_run())
     baseline = DeliveredMarks.load(read_context().get(CONTEXT_DELIVERED_KEY)).baseline(detection_id, cycle.previous)
     last_update = arg_to_datetime(parsed.last_update) if parsed.last_update else None
     if last_update is not None and last_update.tzinfo is None:
@@ -1161,8 +1225,7 @@ def get_remote_data(client: VectraClient, settings: Settings, args: dict) -> Get
     if settings.close_incident:
         entries += lifecycle_entries(detection_id, window, baseline)
     if cycle.cursor is not None:
-        update_context_key(CONTEXT_DELIVERED_KEY, lambda stored: DeliveredMarks.load(stored).with_delivered(
-            detection_id, cycle.cursor, cycle.previous).dump())
+        DeliveredMarks.record(detection_id, cycle.cursor, cycle.previous)
     mirrored = {**merge_latest(events), "detection_id": detection_id, **mirror_fields(detection_id, settings)}
     return GetRemoteDataResponse(mirrored, entries)
 
@@ -1191,6 +1254,12 @@ class DeliveredMarks:
 
     def dump(self) -> dict:
         return {str(cursor): encode_ids(ids) for cursor, ids in sorted(self.levels.items())}
+
+    @staticmethod
+    def record(detection_id: int, cursor: int, previous: int | None) -> None:
+        """Note in the integration context that this detection was brought up to `cursor`."""
+        update_context_key(CONTEXT_DELIVERED_KEY, lambda stored: DeliveredMarks.load(stored).with_delivered(
+            detection_id, cursor, previous).dump())
 
 
 def get_mapping_fields() -> GetMappingFieldsResponse:
@@ -1355,6 +1424,8 @@ def update_remote_system(client: VectraClient, settings: Settings, args: dict) -
     update = OutgoingUpdate(client, settings, detection_id, incident, parsed.delta or {})
     if _reopened_now(parsed):
         update.push_reopen(inbound)
+        if direction == "Both":  # what Vectra changed while the incident was closed reaches it in the next cycle
+            PullAgain.note_reopened(detection_id)
     if parsed.incident_changed:
         update.push_fields()
     update.push_notes(parsed.entries or [])
@@ -1429,6 +1500,41 @@ def nothing_found(noun: str, raw: Any = None) -> CommandResults:
     return CommandResults(readable_output=f"No {noun} were found for the given arguments.", raw_response=raw)
 
 
+# Each context path's key: the published integration's outputs_key_field, in its order (playbooks written for it pick
+# records by these keys, and the platform merges records on them).
+CONTEXT_KEYS: dict[str, list[str]] = {
+    "Vectra.Detection": ["id"],
+    "Vectra.Detection.Notes": ["detection_id", "note_id"],
+    "Vectra.Detection.Tags": ["tag_id", "detection_id"],
+    "Vectra.Entity": ["id", "type"],
+    "Vectra.Entity.Detections": ["id"],
+    "Vectra.Entity.Notes": ["entity_id", "entity_type", "note_id"],
+    "Vectra.Entity.Tags": ["tag_id", "entity_type", "entity_id"],
+    "Vectra.Entity.Assignments": ["assignment_id"],
+    "Vectra.Entity.Assignments.Outcomes": ["outcome_id"],
+    "Vectra.Group": ["group_id"],
+    "Vectra.User": ["user_id"],
+    "Vectra.Investigation": ["request_id"],
+}
+
+
+def top_level_tidy(record: dict) -> dict:
+    """Empty fields dropped at the top level only (the platform's remove_nulls_from_dictionary, on a copy): how the
+    published integration writes an investigation, whose result rows stay whole."""
+    tidy = dict(record)
+    remove_nulls_from_dictionary(tidy)
+    return tidy
+
+
+def context_results(prefix: str, outputs: dict | list[dict], readable: str, raw: Any,
+                    tidy: Callable[[Any], Any] = remove_empty_elements) -> CommandResults:
+    """Every command's context is built here, as the published integration builds it, so that the same Vectra answer
+    leaves the same context: None, [] and {} dropped at every depth (the platform's remove_empty_elements), a command
+    about one record writing it as an object and a listing writing a list, under the path's published key."""
+    return CommandResults(outputs_prefix=prefix, outputs_key_field=CONTEXT_KEYS[prefix], outputs=tidy(outputs),
+                          readable_output=readable, raw_response=raw)
+
+
 def table(title: str, rows: list[dict], headers: list[str]) -> str:
     return tableToMarkdown(title, rows, headers=headers, removeNull=False)
 
@@ -1467,8 +1573,7 @@ def detection_list_results(client: VectraClient, settings: Settings, params: dic
         return nothing_found("detections", answer)
     readable = table(f"{title}: {paging_note(answer, len(detections), paging, 'detections')}",
                      detection_rows(detections, settings), DETECTION_HEADERS)
-    return CommandResults(outputs_prefix=prefix, outputs_key_field="id", outputs=detections, readable_output=readable,
-                          raw_response=answer)
+    return context_results(prefix, detections, readable, answer)
 
 
 # --- 6. commands ------------------------------------------------------------------------------------------
@@ -1551,8 +1656,7 @@ def detection_field_update(client: VectraClient, args: dict, field_name: str, va
     rows = [{"id": detection_id, field_name: value} for detection_id in ids]
     readable = table(f"Updated {field_name.replace('_', ' ')} of {len(ids)} detection(s). {_meta_message(answer)}", rows,
                      ["id", field_name])
-    return CommandResults(outputs_prefix="Vectra.Detection", outputs_key_field="id", outputs=rows, readable_output=readable,
-                          raw_response=answer)
+    return context_results("Vectra.Detection", rows, readable, answer)
 
 
 def detection_status_update_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1583,11 +1687,11 @@ def note_record(target: Target, note: dict) -> dict:
 NOTE_HEADERS = ["note_id", "note", "created_by", "date_created", "modified_by", "date_modified"]
 
 
-def note_results(target: Target, notes: list[dict], title: str, raw: Any) -> CommandResults:
+def note_results(target: Target, notes: list[dict], title: str, raw: Any, single: bool = False) -> CommandResults:
+    """`single`: the command is about one note (added, updated), written as an object; a note list as a list."""
     records = [note_record(target, note) for note in notes]
-    key = [*target.identity, "note_id"]
-    return CommandResults(outputs_prefix=f"{target.prefix}.Notes", outputs_key_field=key, outputs=records,
-                          readable_output=table(title, records, NOTE_HEADERS), raw_response=raw)
+    return context_results(f"{target.prefix}.Notes", records[0] if single else records, table(title, records, NOTE_HEADERS),
+                           raw)
 
 
 def note_list(client: VectraClient, args: dict, kind: str) -> CommandResults:
@@ -1603,14 +1707,14 @@ def note_add(client: VectraClient, args: dict, kind: str) -> CommandResults:
     a = Args(args)
     target, note = Target.from_args(kind, a), a.note()
     created = client.add_note(target, note)
-    return note_results(target, [created], f"Added a note to {target.label}", created)
+    return note_results(target, [created], f"Added a note to {target.label}", created, single=True)
 
 
 def note_update(client: VectraClient, args: dict, kind: str) -> CommandResults:
     a = Args(args)
     target, note_id, note = Target.from_args(kind, a), a.id("note_id"), a.note()
     updated = client.update_note(target, note_id, note)  # type: ignore[arg-type]
-    return note_results(target, [updated], f"Updated note {note_id} of {target.label}", updated)
+    return note_results(target, [updated], f"Updated note {note_id} of {target.label}", updated, single=True)
 
 
 def note_remove(client: VectraClient, args: dict, kind: str) -> CommandResults:
@@ -1622,8 +1726,7 @@ def note_remove(client: VectraClient, args: dict, kind: str) -> CommandResults:
 
 def tag_results(target: Target, answer: dict, readable: str) -> CommandResults:
     record = {"tag_id": answer.get("tag_id"), **target.identity, "tags": list(answer.get("tags") or [])}
-    return CommandResults(outputs_prefix=f"{target.prefix}.Tags", outputs_key_field=list(target.identity), outputs=record,
-                          readable_output=readable, raw_response=answer)
+    return context_results(f"{target.prefix}.Tags", record, readable, answer)
 
 
 def tag_list(client: VectraClient, args: dict, kind: str) -> CommandResults:
@@ -1656,9 +1759,10 @@ def tag_change(client: VectraClient, args: dict, kind: str, adding: bool) -> Com
     """Tags are a replace-only list in Vectra: read it, change it, write it back only when it changed."""
     a = Args(args)
     target, requested = Target.from_args(kind, a), a.tags()
-    current = list(client.get_tags(target).get("tags") or [])
+    tagging = client.get_tags(target)
+    current = list(tagging.get("tags") or [])
     change = change_list(current, requested, adding)
-    answer = client.set_tags(target, change.result) if change.changed else {"tag_id": str(target.id), "tags": current}
+    answer = client.set_tags(target, change.result) if change.changed else tagging
     verb, skipped = ("Added", "already present") if adding else ("Removed", "not present")
     lines = [f"{verb} tag(s) {', '.join(change.changed)} {'to' if adding else 'from'} {target.label}." if change.changed
              else f"Nothing to change on {target.label}."]
@@ -1698,10 +1802,11 @@ ENTITY_HEADERS = ["ID", "Name", "Type", "Urgency", "Importance", "Prioritized", 
                   "Last Detection"]
 
 
-def entity_results(entities: list[dict], settings: Settings, title: str, raw: Any) -> CommandResults:
-    return CommandResults(outputs_prefix="Vectra.Entity", outputs_key_field=["id", "type"],
-                          outputs=[entity_record(e) for e in entities],
-                          readable_output=table(title, entity_rows(entities, settings), ENTITY_HEADERS), raw_response=raw)
+def entity_results(entities: list[dict], settings: Settings, title: str, raw: Any, single: bool = False) -> CommandResults:
+    """`single`: the command is about one entity (describe), written as an object; a listing as a list."""
+    records = [entity_record(e) for e in entities]
+    return context_results("Vectra.Entity", records[0] if single else records,
+                           table(title, entity_rows(entities, settings), ENTITY_HEADERS), raw)
 
 
 def entity_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1733,7 +1838,7 @@ def entity_describe_command(client: VectraClient, settings: Settings, args: dict
         if error.status == 404:
             return CommandResults(readable_output=f"No {entity_type} with ID {entity_id} was found in Vectra.")
         raise
-    return entity_results([entity], settings, f"{str(entity_type).capitalize()} {entity_id}", entity)
+    return entity_results([entity], settings, f"{str(entity_type).capitalize()} {entity_id}", entity, single=True)
 
 
 def entity_update(client: VectraClient, args: dict, fields: dict, shown: dict, what: str) -> CommandResults:
@@ -1741,9 +1846,8 @@ def entity_update(client: VectraClient, args: dict, fields: dict, shown: dict, w
     entity_id, entity_type = a.id("entity_id"), a.choice("entity_type", ENTITY_TYPE_VALUES, required=True)
     answer = client.update_entity(entity_type, entity_id, fields)  # type: ignore[arg-type]
     record = {"id": entity_id, "type": entity_type, **shown}
-    return CommandResults(outputs_prefix="Vectra.Entity", outputs_key_field=["id", "type"], outputs=record,
-                          readable_output=table(f"{what} for {entity_type} {entity_id}", [record], list(record)),
-                          raw_response=answer)
+    return context_results("Vectra.Entity", record, table(f"{what} for {entity_type} {entity_id}", [record], list(record)),
+                           answer)
 
 
 def entity_external_id_update_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1806,11 +1910,13 @@ def assignment_rows(assignments: list[dict], settings: Settings) -> list[dict]:
 ASSIGNMENT_HEADERS = ["Assignment ID", "Entity", "Assigned To", "Assigned By", "Assigned", "Outcome", "Resolved By", "Resolved"]
 
 
-def assignment_results(assignments: list[dict], settings: Settings, title: str, raw: Any) -> CommandResults:
-    return CommandResults(outputs_prefix="Vectra.Entity.Assignments", outputs_key_field="assignment_id",
-                          outputs=[assignment_record(a) for a in assignments],
-                          readable_output=table(title, assignment_rows(assignments, settings), ASSIGNMENT_HEADERS),
-                          raw_response=raw)
+def assignment_results(assignments: list[dict], settings: Settings, title: str, raw: Any,
+                       single: bool = False) -> CommandResults:
+    """`single`: the command is about one assignment (added, reassigned, resolved), written as an object; a listing as
+    a list."""
+    records = [assignment_record(a) for a in assignments]
+    return context_results("Vectra.Entity.Assignments", records[0] if single else records,
+                           table(title, assignment_rows(assignments, settings), ASSIGNMENT_HEADERS), raw)
 
 
 def assignment_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1843,7 +1949,8 @@ def entity_assignment_add_command(client: VectraClient, settings: Settings, args
     user_id = a.id("user_id")
     answer = client.create_assignment({"assign_to_user_id": user_id, f"assign_{entity_type}_id": entity_id})
     assignment = as_dict(answer.get("assignment")) or answer
-    return assignment_results([assignment], settings, f"Assigned {entity_type} {entity_id} to user {user_id}", answer)
+    return assignment_results([assignment], settings, f"Assigned {entity_type} {entity_id} to user {user_id}", answer,
+                              single=True)
 
 
 def entity_assignment_update_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1851,7 +1958,8 @@ def entity_assignment_update_command(client: VectraClient, settings: Settings, a
     assignment_id, user_id = a.id("assignment_id"), a.id("user_id")
     answer = client.reassign(assignment_id, user_id)  # type: ignore[arg-type]
     assignment = as_dict(answer.get("assignment")) or answer
-    return assignment_results([assignment], settings, f"Reassigned assignment {assignment_id} to user {user_id}", answer)
+    return assignment_results([assignment], settings, f"Reassigned assignment {assignment_id} to user {user_id}", answer,
+                              single=True)
 
 
 def entity_assignment_resolve_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1862,7 +1970,7 @@ def entity_assignment_resolve_command(client: VectraClient, settings: Settings, 
     body = assign_params(outcome=outcome_id, note=a.optional_note(), triage_as=triage_as, detection_ids=detection_ids or None)
     answer = client.resolve_assignment(assignment_id, body)  # type: ignore[arg-type]
     assignment = as_dict(answer.get("assignment")) or answer
-    return assignment_results([assignment], settings, f"Resolved assignment {assignment_id}", answer)
+    return assignment_results([assignment], settings, f"Resolved assignment {assignment_id}", answer, single=True)
 
 
 def assignment_outcome_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1873,8 +1981,7 @@ def assignment_outcome_list_command(client: VectraClient, settings: Settings, ar
         return nothing_found("assignment outcomes", answer)
     readable = table(f"Assignment outcomes: {paging_note(answer, len(outcomes), paging, 'outcomes')}", outcomes,
                      ["outcome_id", "title", "category", "builtin", "user_selectable"])
-    return CommandResults(outputs_prefix="Vectra.Entity.Assignments.Outcomes", outputs_key_field="outcome_id",
-                          outputs=outcomes, readable_output=readable, raw_response=answer)
+    return context_results("Vectra.Entity.Assignments.Outcomes", outcomes, readable, answer)
 
 
 # groups
@@ -1894,14 +2001,14 @@ def group_member_names(group: dict) -> list[str]:
     return names
 
 
-def group_results(groups: list[dict], title: str, raw: Any) -> CommandResults:
+def group_results(groups: list[dict], title: str, raw: Any, single: bool = False) -> CommandResults:
+    """`single`: the command is about one group (assign, unassign), written as an object; a listing as a list."""
     records = [{"group_id": g.get("id"), **g} for g in groups]
     rows = [{"Group ID": g.get("id"), "Name": g.get("name"), "Type": g.get("type"), "Importance": g.get("importance"),
              "Description": g.get("description"), "Members": ", ".join(group_member_names(g)),
              "Last Modified": g.get("last_modified"), "Last Modified By": g.get("last_modified_by")} for g in groups]
     headers = ["Group ID", "Name", "Type", "Importance", "Description", "Members", "Last Modified", "Last Modified By"]
-    return CommandResults(outputs_prefix="Vectra.Group", outputs_key_field="group_id", outputs=records,
-                          readable_output=table(title, rows, headers), raw_response=raw)
+    return context_results("Vectra.Group", records[0] if single else records, table(title, rows, headers), raw)
 
 
 def group_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1955,7 +2062,7 @@ def group_membership(client: VectraClient, args: dict, adding: bool) -> CommandR
                else f"Nothing to change in group {group_id}.")
     if change.unchanged:
         summary += f" {skipped.capitalize()}: {', '.join(change.unchanged)}."
-    return group_results([updated], summary, updated)
+    return group_results([updated], summary, updated, single=True)
 
 
 # users and investigations
@@ -1974,8 +2081,7 @@ def user_list_command(client: VectraClient, settings: Settings, args: dict) -> C
     records = [{"user_id": u.get("id"), **u} for u in users]
     readable = table(f"Users: {paging_note(answer, len(users), paging, 'users')}", records,
                      ["user_id", "name", "email", "role", "last_login_timestamp"])
-    return CommandResults(outputs_prefix="Vectra.User", outputs_key_field="user_id", outputs=records,
-                          readable_output=readable, raw_response=answer)
+    return context_results("Vectra.User", records, readable, answer)
 
 
 def investigation_query_send_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1985,8 +2091,7 @@ def investigation_query_send_command(client: VectraClient, settings: Settings, a
     days = as_dict(answer.get("searchable_range")).get("searchable_days_allowed")
     readable = (f"Investigation query submitted. Request ID: {request_id}. Searchable range: {days} days. "
                 f"Get its results with: !vectra-investigation-result-get id={request_id}")
-    return CommandResults(outputs_prefix="Vectra.Investigation", outputs_key_field="request_id", outputs=answer,
-                          readable_output=readable, raw_response=answer)
+    return context_results("Vectra.Investigation", answer, readable, answer, tidy=top_level_tidy)
 
 
 def investigation_result_get_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -2005,8 +2110,7 @@ def investigation_result_get_command(client: VectraClient, settings: Settings, a
         readable = tableToMarkdown(header, rows, headers=meta.get("columns") or None)
     else:
         readable = f"### {header}\nNo rows on this page."
-    return CommandResults(outputs_prefix="Vectra.Investigation", outputs_key_field="request_id", outputs=answer,
-                          readable_output=readable, raw_response=answer)
+    return context_results("Vectra.Investigation", answer, readable, answer, tidy=top_level_tidy)
 
 
 # --- 7. test-module, registry and main ------------------------------------------------------------------
