@@ -2,7 +2,7 @@
 
 import re
 
-from tools.xsoar_local.soak_verdict import runs_verdict, token_verdict
+from tools.xsoar_local.soak_verdict import _closed_before, runs_verdict, token_verdict
 
 
 def run(command, started, finished="", ok=True, error="", instance="vectra", logs=()):
@@ -36,3 +36,12 @@ def test_token_requests_beyond_the_lifetimes_are_explained_only_by_overlapping_r
 def test_tokens_vectra_issued_that_no_run_asked_for_are_a_problem():
     verdict = token_verdict([run("a", "1", logs=EXPIRED)], seconds=60, usable_lifetime=30, issued={"client_credentials": 2})
     assert verdict["problems"] == ["Vectra issued 2 tokens, the runs asked for 1"]
+
+
+def test_a_closed_incident_is_excused_only_for_what_vectra_did_after_its_close():
+    closed = {"status": 2, "closed": "2026-11-01T12:00:05.123456Z"}
+    assert _closed_before(closed, "2026-11-01T12:00:05Z")  # Vectra's times are whole seconds: the same second counts
+    assert _closed_before(closed, "2026-11-01T12:30:00Z")
+    assert not _closed_before(closed, "2026-11-01T12:00:04Z")
+    assert not _closed_before({**closed, "status": 1}, "2026-11-01T12:30:00Z")  # reopened: judged in full
+    assert not _closed_before(closed, "")

@@ -1021,24 +1021,28 @@ def take_mark(key: str, detection_id: int | str) -> str | None:
 @dataclass
 class MirrorCycle:
     """One incoming cycle, kept as the last mirror run: the events it covers (`previous`, `cursor`], the platform's
-    `lastUpdate` it answered, and the detections it handed out (None past MAX_CHANGED_IDS: the range tells)."""
+    `lastUpdate` it answered, the detections it handed out (None past MAX_CHANGED_IDS: the range tells), and those
+    among them handed out because XSOAR reopened their incident (`reopened`)."""
 
     previous: int | None
     cursor: int | None
     last_update: str | None = None
     ids: set[int] | None = None
+    reopened: set[int] = field(default_factory=set)
 
     @classmethod
     def load(cls, data: Any) -> "MirrorCycle":
         data = as_dict(data)
         ids = data.get("ids")
         return cls(as_int(data.get("previous")), as_int(data.get("cursor")), data.get("last_update"),
-                   decode_ids(ids) if isinstance(ids, str) else None)
+                   decode_ids(ids) if isinstance(ids, str) else None, decode_ids(data.get("reopened") or ""))
 
     def dump(self) -> dict:
         dumped: dict[str, Any] = {"cursor": self.cursor, "previous": self.previous, "last_update": self.last_update}
         if self.ids is not None and len(self.ids) <= MAX_CHANGED_IDS:
             dumped["ids"] = encode_ids(self.ids)
+        if self.reopened:
+            dumped["reopened"] = encode_ids(self.reopened)
         return dumped
 
     def asked_again(self, last_update: str) -> bool:
@@ -1051,8 +1055,9 @@ def get_modified_remote_data(client: VectraClient, settings: Settings, args: dic
     """IDs of the detections with events since the previous cycle. With fetch on, fetch has read those events
     already and noted the detections (no request here); without it, the stream is read from a cursor of our own
     (the last mirror run). Either way no event falls between cycles, and an incident's updates start right after
-    the event it was created from. Asked again from the same `lastUpdate` (the previous cycle did not finish), the
-    answer covers that cycle's events too: nothing it handed out is lost, and what was delivered is not again."""
+    the event it was created from. Asked again from the same `lastUpdate` (the previous cycle did not finish), or
+    after a cycle in which a pull failed, the answer covers that cycle's events too: nothing it handed out is lost,
+    and what was delivered is not again. Detections whose incident XSOAR reopened come too (PullAgain)."""
     if settings.mirror_direction not in ("In", "Both"):
         return GetModifiedRemoteDataResponse([])
     asked = GetModifiedRemoteDataArgs(args).last_update
@@ -1072,7 +1077,8 @@ def get_modified_remote_data(client: VectraClient, settings: Settings, args: dic
             start = locate_cursor(client, last_update)
         ids, end = read_changed_detections(client, start, None)
     ids = list(dict.fromkeys([*ids, *map(str, sorted(again.ids))]))  # in the order they changed, then the reopened
-    set_last_mirror_run(MirrorCycle(start, end, last_update, {int(i) for i in ids}).dump())
+    reopened = again.ids | (unfinished.reopened if unfinished is not None else set())
+    set_last_mirror_run(MirrorCycle(start, end, last_update, {int(i) for i in ids}, reopened).dump())
     if again.failed_cycle is not None or again.ids:
         update_context_key(CONTEXT_PULL_KEY, lambda stored: PullAgain.load(stored).without(again).dump())
     demisto.debug(f"[Mirror] {len(ids)} detections changed between events {start} and {end}"
@@ -1214,7 +1220,11 @@ def remote_data(client: VectraClient, settings: Settings, args: dict, cycle: "Mi
     events = sorted((e for e in (DetectionEvent.parse(raw) for raw in page["events"]) if e), key=lambda e: -e.id)
     if not events:
         return GetRemoteDataResponse({}, [])
-    baseline = DeliveredMarks.load(read_context().get(CONTEXT_DELIVERED_KEY)).baseline(detection_id, cycle.previous)
+    # An incident XSOAR reopened may have missed what Vectra did while it was closed (a platform that does not mirror
+    # into closed incidents): its notes count from its own last update, and XSOAR's reopen stands (no close or reopen).
+    reopened = detection_id in cycle.reopened
+    baseline = None if reopened else DeliveredMarks.load(read_context().get(CONTEXT_DELIVERED_KEY)).baseline(
+        detection_id, cycle.previous)
     last_update = arg_to_datetime(parsed.last_update) if parsed.last_update else None
     if last_update is not None and last_update.tzinfo is None:
         last_update = last_update.replace(tzinfo=timezone.utc)
@@ -1222,7 +1232,7 @@ def remote_data(client: VectraClient, settings: Settings, args: dict, cycle: "Mi
     # next cycle starts from this end, so each is delivered once even when it lands while this cycle runs.
     window = [event for event in events if cycle.cursor is None or event.id <= cycle.cursor]
     entries = [note_entry(note) for note in new_vectra_notes(window, baseline, last_update)] if window else []
-    if settings.close_incident:
+    if settings.close_incident and not reopened:
         entries += lifecycle_entries(detection_id, window, baseline)
     if cycle.cursor is not None:
         DeliveredMarks.record(detection_id, cycle.cursor, cycle.previous)

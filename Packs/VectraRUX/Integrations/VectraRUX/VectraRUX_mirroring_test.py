@@ -897,6 +897,18 @@ def test_an_incident_reopened_in_xsoar_is_brought_up_to_date_in_the_next_cycle(d
     assert modified("2026-11-01T11:01:00Z") == []
 
 
+def test_the_pull_of_a_reopened_incident_brings_what_vectra_did_since_its_last_update_and_no_close(vectra, platform):
+    """Closed, the incident may have had no incoming mirroring: the notes since its own last update reach it, and the
+    state events it missed do not close it again over the analyst's reopen."""
+    platform.mirror_run = {"previous": 40, "cursor": 60, "reopened": vr.encode_ids({7})}
+    serve_events(vectra, [event(45, "state", state="fixed", notes=[N1]),
+                          event(55, "adjust", notes=[N1, N2], investigation_status="escalated")])
+    response = remote_data("7", last_update="2026-11-01T11:00:00Z")
+    assert delivered_notes(response) == ["Note: second"]  # N1 came before the incident's last update
+    assert incident_changes(response) == []
+    assert response.mirrored_object["investigation_status"] == "escalated"
+
+
 def test_a_reopen_of_an_incident_not_mirrored_in_is_not_pulled(detection, platform):
     in_vectra(detection, state="active")
     push(REOPENED, incident={"dbotMirrorDirection": "Out"})
