@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from tools.vectra_emulator.health import HealthState
     from tools.vectra_emulator.world import Detection, Entity
 
-PLATFORM_VERSION = "8.3.0-12-45"
+UI_VERSION = "202510.2.0"  # the Vectra UI release an audit entry records (`version`)
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ class Activity:
     audits: list[dict] = field(default_factory=list)
     scoring: list[dict] = field(default_factory=list)
     lockdown: dict[tuple[str, int], dict] = field(default_factory=dict)
-    health: dict = field(default_factory=dict)
+    health: HealthState | None = None  # what GET /health says (health.py)
     _next_lockdown_id: int = 1
 
     # --- the audit log ------------------------------------------------------------------------------------------
@@ -75,7 +76,7 @@ class Activity:
         entry = {
             "id": len(self.audits) + 1, "user_id": actor.user_id, "username": actor.username,
             "user_type": actor.user_type, "api_client_id": actor.api_client_id, "user_role": actor.role,
-            "version": PLATFORM_VERSION, "source_ip": actor.source_ip, "event_timestamp": stamp, "message": message,
+            "version": UI_VERSION, "source_ip": actor.source_ip, "event_timestamp": stamp, "message": message,
             "result_status": result, "event_data": event_data or {}, "event_object": event_object,
             "event_action": event_action,
         }
@@ -83,13 +84,21 @@ class Activity:
         return entry
 
     def tags_changed(self, kind: str, object_id: int, before: list[str], after: list[str], stamp: str) -> None:
-        label = "detections" if kind == "detection" else f"{kind}s"
+        """Detection tags: one entry per tag added or removed. Entity tags: one entry for the new list, as Vectra
+        records a change of an account's or host's tags (its table and id, the lists before and after)."""
+        if kind != "detection":
+            if before != after:
+                table = "linked_account" if kind == "account" else kind
+                self.audit(stamp, f"{kind}_tags", "updated",
+                           f"[table:{table}][id:{object_id}] with tags {before!r} was changed to {after!r}")
+            return
         for tag in sorted(set(after) - set(before)):
-            self.audit(stamp, f"{kind}_tag", "created", f"Tag {tag} has been added to {label} with ids [{object_id}]",
-                       {f"{kind}_tag": {"tag": tag, f"{kind}_id": str(object_id)}})
+            self.audit(stamp, "detection_tag", "created", f"Tag {tag} has been added to detections with ids [{object_id}]",
+                       {"detection_tag": {"tag": tag, "detection_id": str(object_id)}})
         for tag in sorted(set(before) - set(after)):
-            self.audit(stamp, f"{kind}_tag", "deleted", f"Tag {tag} has been removed from {label} with ids [{object_id}]",
-                       {f"{kind}_tag": {"tag": tag, f"{kind}_id": str(object_id)}})
+            self.audit(stamp, "detection_tag", "deleted",
+                       f"Tag {tag} has been removed from detections with ids [{object_id}]",
+                       {"detection_tag": {"tag": tag, "detection_id": str(object_id)}})
 
     def note_changed(self, kind: str, object_id: int, note_id: int, action: str, stamp: str) -> None:
         self.audit(stamp, f"{kind}_note", action, f"Note {note_id} of {kind} {object_id} was {action}",
@@ -122,7 +131,7 @@ class Activity:
         self.scoring.append(event)
         return event
 
-    # --- lockdown and health ------------------------------------------------------------------------------------
+    # --- lockdown ----------------------------------------------------------------------------------------------------
 
     def lock(self, entity: Entity, stamp: str, until: str, certainty: int = 80) -> dict:
         entry = {"id": self._next_lockdown_id, "type": entity.type, "entity_id": entity.id, "entity_name": entity.name,
@@ -136,20 +145,6 @@ class Activity:
     def unlock(self, entity: Entity, stamp: str) -> None:
         if self.lockdown.pop((entity.type, entity.id), None) is not None:
             self.audit(stamp, f"{entity.type}_lockdown", "deleted", f"{entity.type.capitalize()} {entity.name} was unlocked")
-
-    def set_health(self, stamp: str, sensors: list[dict], disk_percent: int, memory_percent: int) -> dict:
-        self.health = {
-            "connectivity": {"sensors": [dict(sensor) for sensor in sensors]},
-            "cpu": {"idle_percent": 100 - memory_percent // 2, "user_percent": memory_percent // 3,
-                    "system_percent": memory_percent // 6},
-            "disk": {"disk_utilization": {"usage_percent": disk_percent, "total_bytes": 2_000_000_000_000,
-                                          "free_bytes": 2_000_000_000_000 * (100 - disk_percent) // 100}},
-            "memory": {"usage_percent": memory_percent, "total_bytes": 64_000_000_000,
-                       "free_bytes": 64_000_000_000 * (100 - memory_percent) // 100},
-            "system": {"serial_number": "VX-EMULATOR-0001", "version": {"vectra_version": PLATFORM_VERSION}},
-            "updated": stamp,
-        }
-        return self.health
 
     # --- serving ------------------------------------------------------------------------------------------------
 

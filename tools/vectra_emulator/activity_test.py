@@ -61,8 +61,47 @@ def test_lockdown_and_health_are_snapshots_that_change(vectra_emulator, vectra_a
     assert len(vectra_api.get("/api/v3.5/lockdown").json()) == 2
     assert vectra_api.get("/api/v3.5/lockdown", params={"type": "host"}).json() == world.lockdown_list("host")
     health = vectra_api.get("/api/v3.5/health").json()
-    assert vectra_api.get("/api/v3.5/health").json() == health  # unchanged while nothing happens
-    world.advance_clock(60)
+    world.advance_clock(600)
+    later = vectra_api.get("/api/v3.5/health").json()
+    assert without_clocks(later) == without_clocks(health)  # what it says is unchanged while nothing happens
+    assert later["event_timestamp"] > health["event_timestamp"] and later["system"]["uptime"] != health["system"]["uptime"]
+    assert later["cpu"]["updated_at"] > health["cpu"]["updated_at"] and later["sensors"][0]["last_seen"] > health[
+        "sensors"][0]["last_seen"]  # but its clocks move: the answer's time, the checks, the heartbeats
     world.set_health(sensor_down=True)
     changed = vectra_api.get("/api/v3.5/health").json()
-    assert changed != health and changed["connectivity"]["sensors"][0]["status"] == "Down"
+    assert without_clocks(changed) != without_clocks(health) and changed["event_timestamp"] >= later["event_timestamp"]
+    down, up = changed["connectivity"]["sensors"]
+    assert down["status"] == "CRITICAL" and len(down["affected_metadata_hours"]) == 3 and up["status"] == "OK"
+    assert changed["trafficdrop"]["sensors"][0]["status"] == "WARNING" and changed["detection"]["status"] == "CRITICAL"
+    world.advance_clock(600)
+    stopped = vectra_api.get("/api/v3.5/health").json()["sensors"]
+    assert stopped[0]["last_seen"] == changed["sensors"][0]["last_seen"] < health["sensors"][0]["last_seen"]
+    assert stopped[1]["last_seen"] > changed["sensors"][1]["last_seen"]  # the other sensor still reports
+    assert [s["luid"] for s in changed["sensors"]] == [s["luid"] for s in health["sensors"]]  # the same appliances
+
+
+CLOCKS = {"event_timestamp", "updated_at", "gmt", "uptime", "last_seen"}
+
+
+def without_clocks(value):
+    if isinstance(value, dict):
+        return {key: without_clocks(item) for key, item in value.items() if key not in CLOCKS}
+    if isinstance(value, list):
+        return [without_clocks(item) for item in value]
+    return value
+
+
+def test_entity_tags_and_notes_are_audited_as_vectra_records_them(vectra_emulator, vectra_api):
+    world = vectra_emulator.world
+    history, last = drain(vectra_api, "/api/v3.5/events/audits")
+    tagged = [e for e in world.entities.values() if e.tags]
+    assert len([e for e in history if e["event_object"] in ("account_tags", "host_tags")]) == len(tagged)
+    account = next(e for e in sorted(world.entities.values(), key=lambda e: e.key) if e.type == "account")
+    before = list(account.tags)
+    vectra_api.patch(f"/api/v3.5/tagging/entity/{account.id}", params={"type": "account"}, json={"tags": ["vip", "x"]})
+    note = vectra_api.post(f"/api/v3.5/entities/{account.id}/notes", params={"type": "account"}, json={"note": "n"}).json()
+    tags, noted = vectra_api.get("/api/v3.5/events/audits", params={"from": last["next_checkpoint"]}).json()["events"]
+    assert (tags["event_object"], tags["event_action"], tags["event_data"]) == ("account_tags", "updated", {})
+    assert tags["message"] == f"[table:linked_account][id:{account.id}] with tags {before!r} was changed to ['vip', 'x']"
+    assert tags["user_type"] == "API_CLIENT" and tags["api_client_id"] == vectra_emulator.client_id
+    assert noted["event_data"] == {"account_note": {"note_id": str(note["id"]), "account_id": str(account.id)}}

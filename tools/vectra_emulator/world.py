@@ -38,6 +38,7 @@ from tools.vectra_emulator.catalog import (
     UNICODE_SUFFIXES,
     USER_ROLES,
 )
+from tools.vectra_emulator.health import Brain, health_state, make_brain
 
 TAG_PATTERN = re.compile(r"^[\w:._ -]{1,128}$")
 MAX_NOTE_LENGTH = 8000
@@ -200,6 +201,8 @@ class World:
         self._next_assignment_id = 1
         self._next_outcome_id = 100
         self.activity = Activity(ui_url=self.ui_url)  # audits, entity scoring, lockdown, health
+        self._brain: Brain | None = None  # the appliance whose health GET /health reports
+        self._health_changes = 0
 
     # --- clock and URLs -------------------------------------------------------------------------------------
 
@@ -235,16 +238,24 @@ class World:
         return world
 
     def _generate_activity(self, history_hours: float) -> None:
-        """Logins over the history, a few entities in lockdown, the system's health (its own random source, so a
-        seed generates the same detections as before these streams existed)."""
+        """Logins over the history, analysts' tags on entities, a few entities in lockdown, the system's
+        health (its own random source, so a seed generates the same detections as before these streams existed)."""
         rng = random.Random(self.seed * 7919 + 1)
         start = self.now() - timedelta(hours=history_hours)
+
+        def moment() -> datetime:
+            return start + timedelta(seconds=rng.randint(0, max(1, int(history_hours * 3600) - 60)))
+
         for hour in range(0, int(history_hours), 4):
             self.activity.login(iso(start + timedelta(hours=hour, minutes=rng.randint(0, 59))))
         candidates = sorted(self.entities.values(), key=lambda e: (-e.urgency_score, e.key))
         for entity in candidates[:3]:
             locked = self.now() - timedelta(hours=rng.randint(1, 20))
             self.activity.lock(entity, iso(locked), iso(locked + timedelta(hours=24)))
+        # the tags the entities were generated with: an analyst set them during the history
+        for entity in sorted(self.entities.values(), key=lambda e: e.key):
+            if entity.tags:
+                self.activity.tags_changed(entity.type, entity.id, [], list(entity.tags), iso(moment()))
         self.set_health(sensor_down=False)
         self.activity.audits.sort(key=lambda entry: entry["event_timestamp"])  # the log is kept in time order
         for number, entry in enumerate(self.activity.audits, start=1):
@@ -533,7 +544,8 @@ class World:
         stamp = iso(self._event_time(moment))
         detailed = self._detailed_event(detection, change_type, event_id, stamp)
         basic = {key: detailed[key] for key in BASIC_EVENT_FIELDS}
-        basic["detail"] = {}
+        basic.update(detail={}, entity_href=self.ui_url(f"{detection.entity.type}s/{detection.entity.id}"),
+                     src_entity=detection.entity.uid)
         stored = StoredEvent(
             id=event_id, detection_id=detection.id, entity_key=detection.entity.key, entity_type=detection.entity.type,
             timestamp=stamp, change_type=change_type, investigation_status=detection.investigation_status,
@@ -719,12 +731,15 @@ class World:
             self.activity.unlock(self.entity(entity_type, entity_id), iso(self.now()))
 
     def set_health(self, sensor_down: bool = False, disk_percent: int = 41, memory_percent: int = 63) -> dict:
-        """The system's health changes (a sensor loses its connection, disk or memory fill up)."""
+        """The system's health changes (a sensor stops sending, disk or memory fill up): GET /health says so from
+        now on, until the next change."""
         with self.lock:
-            sensors = [{"name": name, "id": sensor_id, "status": "OK" if not (sensor_down and index == 0) else "Down",
-                        "affected_metadata_hours": 0 if not (sensor_down and index == 0) else 2}
-                       for index, (_, name, sensor_id) in enumerate(SENSORS[:2])]
-            return self.activity.set_health(iso(self.now()), sensors, disk_percent, memory_percent)
+            if self._brain is None:
+                self._brain = make_brain(self.seed, [name for kind, name, _ in SENSORS if kind == "network"], self.now())
+            self._health_changes += 1
+            rng = random.Random(f"{self.seed}-health-{self._health_changes}")
+            self.activity.health = health_state(self._brain, self.now(), rng, sensor_down, disk_percent, memory_percent)
+            return self.health_object()
 
     def audit_page(self, checkpoint: int | None, limit: int, gte: str | None = None, lte: str | None = None,
                    **equal: object) -> dict:
@@ -742,8 +757,12 @@ class World:
                     if entity_type is None or entry["type"] == entity_type]
 
     def health_object(self) -> dict:
+        """The GET /health answer now: what the last change said, with the clocks of this moment."""
         with self.lock:
-            return json.loads(json.dumps(self.activity.health))
+            if self.activity.health is None:
+                self.set_health()
+            assert self.activity.health is not None
+            return self.activity.health.answer(self.now())
 
     # --- lookups --------------------------------------------------------------------------------------------
 
