@@ -33,7 +33,7 @@ INTEGRATION = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX"
 EXAMPLES = INTEGRATION / "command_examples"
 SECTIONS = Path(__file__).with_name("integration_readme_sections.md")
 COLLECTOR = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUXEventCollector"
-TENANT_URL = "https://tenant.portal.vectra.ai"
+TENANT_URL = "https://tenant.portal.vectra.example"
 EXAMPLE_CLOCK = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 MAX_LISTED = 2  # context examples show the first records of long lists
 

@@ -21,7 +21,7 @@ from tools.vectra_emulator.fixtures import ApiSession
 ROOT = Path(__file__).resolve().parents[1]
 TEST_DATA = ROOT / "Packs" / "VectraRUX" / "Integrations" / "VectraRUX" / "test_data"
 CONTENT_TEST_DATA = ROOT / "Tests" / "content" / "test_data"
-PUBLIC_URL = "https://tenant.portal.vectra.ai"
+PUBLIC_URL = "https://tenant.portal.vectra.example"
 RECORDED_AT = datetime(2026, 11, 1, 12, 0, tzinfo=timezone.utc)
 
 

@@ -27,7 +27,7 @@ INCIDENT_TYPE = "Vectra RUX Events Detection"
 MAPPER = pack_content(ROOT / "Packs" / "VectraRUX").incoming_mapper("Vectra RUX - Incoming Mapper")
 SAMPLES = json.loads((INTEGRATION / "test_data" / "events_detections_response.json").read_text())["events"]
 POPULATED = json.loads((Path(__file__).parent / "test_data" / "populated_events.json").read_text())
-PARAMS = {"server_url": "https://tenant.portal.vectra.ai", "credentials": {"identifier": "id", "password": "secret"},
+PARAMS = {"server_url": "https://tenant.portal.vectra.example", "credentials": {"identifier": "id", "password": "secret"},
           "mirror_direction": "Incoming And Outgoing", "note_tag": "note"}
 
 
@@ -210,10 +210,10 @@ POPULATED_ACCOUNT = {
     "vectraruxentityprivilegecategory": "Low",
     "vectraruxentityexternalreferenceid": "CASE-103",
     "vectraruxentityassignmentoutcome": "Benign True Positive",
-    "vectraruxsourceexternalhostip": "111.59.188.137",
+    "vectraruxsourceexternalhostip": "192.0.2.137",
     "vectraruxawsregion": "us-east-1",
     "vectraruxidentitytype": "AssumedRole",
-    "vectraruxeventips": ["78.20.234.53", "48.147.40.226", "111.59.188.137"],
+    "vectraruxeventips": ["192.0.2.53", "192.0.2.226", "192.0.2.137"],
 }
 
 

@@ -88,7 +88,16 @@ FIRST_NAMES = ["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi
                "olivia", "peggy", "rupert", "sybil", "trent", "victor", "walter", "yara"]
 HOST_ROLES = ["laptop", "desktop", "srv", "dc", "db", "web", "jump", "build", "file", "mail"]
 UNICODE_SUFFIXES = ["-ünïcødé", "-日本語", "-Ελληνικά", "-кириллица", "-🛡️"]
-DOMAINS = ["example.com", "cdn-assets.net", "update-check.org", "files-share.io", "telemetry.biz", "paste-site.cc"]
+# Addresses and names a real tenant could own never appear in the synthetic world (test data and READMEs are recorded
+# from it): external addresses come from the documentation ranges (RFC 5737), domains from reserved names (RFC 2606).
+DOMAINS = ["example.com", "cdn-assets.example", "update-check.example", "files-share.example", "telemetry.example",
+           "paste-site.example"]
+DOCUMENTATION_NETWORKS = ["192.0.2", "198.51.100", "203.0.113"]
+
+
+def external_ip(first: int, last: int) -> str:
+    """An outside address in a documentation range, from two random draws (the draws a world makes stay the same)."""
+    return f"{DOCUMENTATION_NETWORKS[first % len(DOCUMENTATION_NETWORKS)]}.{last}"
 PROTOCOLS = ["TCP", "UDP", "HTTPS", "DNS", "SMB", "SSH", "RDP", "LDAP"]
 SENSORS = [("network", "Sensor-DC-1", "sensor-1"), ("network", "Sensor-HQ-2", "sensor-2"),
            ("azure_ad", "Azure AD", "azure-ad-1"), ("o365", "Microsoft 365", "m365-1"), ("aws", "AWS CloudTrail", "aws-1")]

@@ -37,6 +37,7 @@ from tools.vectra_emulator.catalog import (
     SENSORS,
     UNICODE_SUFFIXES,
     USER_ROLES,
+    external_ip,
 )
 from tools.vectra_emulator.health import Brain, health_state, make_brain
 
@@ -459,7 +460,8 @@ class World:
         """A new observation: cumulative summary grows, detail describes this observation."""
         rng = self.rng
         domain = rng.choice(DOMAINS)
-        ip = f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.{rng.randint(0, 255)}.{rng.randint(1, 254)}"
+        first, _, _, last = rng.randint(11, 223), rng.randint(0, 255), rng.randint(0, 255), rng.randint(1, 254)
+        ip = external_ip(first, last)
         port = rng.choice([22, 53, 80, 443, 445, 3389, 8443])
         summary = detection.summary
         for key, value in (("ips", ip), ("domains", domain), ("ports", port), ("dns", f"ns1.{domain}"),
@@ -488,7 +490,7 @@ class World:
             "assumed_role": f"role-{entity.id}" if is_account else None,
             "access_key_id": f"AKIA{detection.id:012d}" if is_account else None,
             "aws_region": rng.choice(["us-east-1", "eu-west-1"]) if is_account else None,
-            "request_parameters": json.dumps({"roleArn": f"arn:aws:iam::{entity.id}:role/x"}) if is_account else None,
+            "request_parameters": json.dumps({"roleArn": f"arn:aws:iam::{100000000000 + entity.id}:role/x"}) if is_account else None,
             "response_elements": json.dumps({"result": "ok"}) if is_account else None,
             "error_code": "AccessDenied" if is_account and rng.random() < 0.2 else None,
             "error_message": "User is not authorized to perform this operation" if is_account and rng.random() < 0.2 else None,
@@ -1304,8 +1306,10 @@ class World:
         start = (page - 1) * page_size
         rows = []
         for index in range(start, min(start + page_size, record["rows"])):
-            rows.append({"timestamp": record["created"], "src_ip": f"10.0.{index % 250}.{rng.randint(1, 254)}",
-                         "dst_ip": f"{rng.randint(11, 223)}.{rng.randint(0, 255)}.0.{rng.randint(1, 254)}",
+            source_host = rng.randint(1, 254)
+            first, _, last = rng.randint(11, 223), rng.randint(0, 255), rng.randint(1, 254)
+            rows.append({"timestamp": record["created"], "src_ip": f"10.0.{index % 250}.{source_host}",
+                         "dst_ip": external_ip(first, last),
                          "dst_port": rng.choice([53, 443, 445, 3389]), "protocol": rng.choice(["tcp", "udp"]),
                          "bytes_out": rng.randint(100, 10**7)})
         return rows
