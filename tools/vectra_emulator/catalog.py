@@ -93,6 +93,7 @@ UNICODE_SUFFIXES = ["-ünïcødé", "-日本語", "-Ελληνικά", "-кир�
 DOMAINS = ["example.com", "cdn-assets.example", "update-check.example", "files-share.example", "telemetry.example",
            "paste-site.example"]
 DOCUMENTATION_NETWORKS = ["192.0.2", "198.51.100", "203.0.113"]
+AWS_ACCOUNT = 100000000000  # accounts are 12 digits: AWS_ACCOUNT + an entity's number
 
 
 def external_ip(first: int, last: int) -> str:

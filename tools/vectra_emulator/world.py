@@ -24,6 +24,7 @@ from typing import Any
 
 from tools.vectra_emulator.activity import Activity
 from tools.vectra_emulator.catalog import (
+    AWS_ACCOUNT,
     BUILTIN_OUTCOMES,
     CATEGORIES,
     CLOSE_REASONS,
@@ -295,7 +296,7 @@ class World:
                 entity_id = 100 + index - hosts
                 person = self.rng.choice(FIRST_NAMES)
                 kind = self.rng.choice(["O365", "AWS", "kerberos"])
-                local = f"{100000000000 + index}/{person}" if kind == "AWS" else f"{person}.{index}@corp.example"
+                local = f"{AWS_ACCOUNT + index}/{person}" if kind == "AWS" else f"{person}.{index}@corp.example"
                 uid = self._name(f"{kind}:{local}")
                 entity = Entity(id=entity_id, type="account", name=uid, uid=uid, urgency_score=urgency, importance=importance,
                                 privilege_level=self.rng.randint(1, 10),
@@ -485,12 +486,13 @@ class World:
             "last_timestamp": iso(moment),
             "event_name": rng.choice(["AssumeRole", "ConsoleLogin", "CreateAccessKey", "Add member to role", "session"]),
             "event_id": f"{detection.id}-{detection.num_events}",
-            "account_id": str(100000000000 + entity.id) if is_account else None,
+            "account_id": str(AWS_ACCOUNT + entity.id) if is_account else None,
             "src_external_host": detection.src_external_host,
             "assumed_role": f"role-{entity.id}" if is_account else None,
             "access_key_id": f"AKIA{detection.id:012d}" if is_account else None,
             "aws_region": rng.choice(["us-east-1", "eu-west-1"]) if is_account else None,
-            "request_parameters": json.dumps({"roleArn": f"arn:aws:iam::{100000000000 + entity.id}:role/x"}) if is_account else None,
+            "request_parameters": json.dumps({"roleArn": f"arn:aws:iam::{AWS_ACCOUNT + entity.id}:role/x"}) if is_account
+            else None,
             "response_elements": json.dumps({"result": "ok"}) if is_account else None,
             "error_code": "AccessDenied" if is_account and rng.random() < 0.2 else None,
             "error_message": "User is not authorized to perform this operation" if is_account and rng.random() < 0.2 else None,

@@ -768,7 +768,7 @@ TAGS_OK = {"status": "success", "tag_id": 7, "tags": ["a"]}
         (lambda c: c.list_groups({"type": "host"}), "GET", "/api/v3.5/groups", {"type": "host"}, None),
         (lambda c: c.get_group(4), "GET", "/api/v3.5/groups/4", {}, None),
         (lambda c: c.set_group_members(4, [1, 2]), "PATCH", "/api/v3.5/groups/4", {}, {"members": [1, 2]}),
-        (lambda c: c.list_users({"email": "analyst@corp.example"}), "GET", "/api/v3.5/users", {"email": "analyst@corp.example"}, None),
+        (lambda c: c.list_users({"email": "a@corp.example"}), "GET", "/api/v3.5/users", {"email": "a@corp.example"}, None),
         (lambda c: c.submit_investigation("q", None), "POST", "/api/v3.5/investigations", {}, {"query": "q"}),
         (lambda c: c.investigation_results("r1", 2, 10), "GET", "/api/v3.5/investigations/r1", {"page": "2", "page_size": "10"},
          None),
