@@ -141,6 +141,20 @@ def test_sync_detection_notes_adds_each_vectra_note_once_and_never_xsoar_ones(se
     assert len(vectra_notes_in_war_room()) == len(first) + 1
 
 
+def test_a_button_that_failed_while_vectra_was_down_works_when_pressed_again(setup):
+    """Its error entry stays in the War Room; the next press reads the War Room with it and syncs (found by the soak)."""
+    vectra, engine = setup
+    incident = engine.store.incidents()[1]
+    vectra.world.analyst_add_note(int(incident["dbotMirrorId"]), "MDR: lateral movement stopped")
+    vectra.faults.configure(server_error_requests=50, server_error_status=400)
+    failed = engine.press_button(incident["id"], "Sync Detection Notes")
+    assert not failed.ok and any(entry["Type"] == 4 for entry in engine.store.entries(incident["id"]))
+    vectra.faults.clear()
+    again = engine.press_button(incident["id"], "Sync Detection Notes")
+    assert again.ok, again.error
+    assert any("MDR: lateral movement stopped" in str(e.get("Contents")) for e in engine.store.entries(incident["id"]))
+
+
 def test_expire_inactive_detections_playbook(setup):
     vectra, engine = setup
     world = vectra.world

@@ -31,9 +31,12 @@ def vectra_notes(detection_id: str) -> list[dict]:
 
 
 def war_room_texts(incident_id: str) -> set[str]:
-    entries = execute_command("getEntries", {"id": incident_id}, extract_contents=False)
-    texts = (entry["Contents"] for entry in entries or [] if isinstance(entry, dict) and "Contents" in entry)
-    return {text for text in texts if isinstance(text, str)}
+    """The texts of the incident's War Room entries. Its error entries (an earlier run of this button that failed while
+    Vectra was down, say) are the War Room's history, not a failure of the read: getEntries answers them like any
+    other entry, so they are read, not raised (raising made the button fail for good after one failure)."""
+    answer = demisto.executeCommand("getEntries", {"id": incident_id})
+    entries = answer if isinstance(answer, list) else []
+    return {entry["Contents"] for entry in entries if isinstance(entry, dict) and isinstance(entry.get("Contents"), str)}
 
 
 def read_cache(value: Any) -> list[str]:

@@ -38,8 +38,8 @@ def war_room_text(note: dict) -> str:
 class Server:
     """`notes` is what the integration lists (the command's Contents); `war_room` the texts of the incident's entries."""
 
-    def __init__(self, notes, war_room=(), fail: str | None = None):
-        self.notes, self.war_room, self.fail = notes, war_room, fail
+    def __init__(self, notes, war_room=(), fail: str | None = None, war_room_errors=()):
+        self.notes, self.war_room, self.fail, self.war_room_errors = notes, war_room, fail, war_room_errors
 
     def __call__(self, command: str, args: dict) -> list:
         if command == self.fail:
@@ -47,7 +47,8 @@ class Server:
         if command == "vectra-detection-note-list":
             return [{"Type": EntryType.NOTE, "ContentsFormat": "json", "Contents": self.notes}]
         if command == "getEntries":
-            return [{"Type": EntryType.NOTE, "ContentsFormat": "text", "Contents": text} for text in self.war_room] + [
+            return [{"Type": EntryType.ERROR, "ContentsFormat": "text", "Contents": text} for text in self.war_room_errors] + [
+                {"Type": EntryType.NOTE, "ContentsFormat": "text", "Contents": text} for text in self.war_room] + [
                 {"Type": EntryType.NOTE, "ContentsFormat": "json", "Contents": {"not": "text"}}]
         if command == "setIncident":
             return [{"Type": EntryType.NOTE, "ContentsFormat": "text", "Contents": "done"}]
@@ -139,13 +140,23 @@ def test_an_incident_without_detection_is_an_error(mocker):
                                      "RUX Detection ID."}]
 
 
-@pytest.mark.parametrize("failing", ["vectra-detection-note-list", "getEntries", "setIncident"])
+@pytest.mark.parametrize("failing", ["vectra-detection-note-list", "setIncident"])
 def test_a_failing_command_is_reported_and_no_note_is_returned(mocker, failing):
     asked, returned = run(mocker, Server([N1], fail=failing))
     assert asked[-1][0] == failing
     assert returned == [{"Type": EntryType.ERROR, "ContentsFormat": "text", "EntryContext": None,
                          "Contents": f"Failed to execute VectraRUXSyncDetectionNotes. Error: Failed to execute {failing}. "
                                      f"Error details:\n{failing} failed"}]
+
+
+def test_an_earlier_failure_in_the_war_room_does_not_stop_the_next_sync(mocker):
+    """A run that failed (Vectra down) left its error entry in the War Room; getEntries answers it with the rest of the
+    War Room, and the next run syncs as usual (found by the soak: the button failed for good after one failure)."""
+    earlier = "Failed to execute VectraRUXSyncDetectionNotes. Error: ... HTTP 503"
+    _, returned = run(mocker, Server([N1, N3], war_room=[war_room_text(N3)], war_room_errors=[earlier]))
+    assert notes_of(returned) == [war_room_text(N1)]
+    _, returned = run(mocker, Server([N1], war_room_errors=[earlier]))  # nothing else in the War Room yet
+    assert notes_of(returned) == [war_room_text(N1)]
 
 
 def test_the_server_starting_the_script_runs_it(mocker):
