@@ -1129,11 +1129,14 @@ class PullAgain:
 
 def again_with(client: VectraClient, unfinished: MirrorCycle, ids: list[str], end: int | None
                ) -> tuple[list[str], int | None, int | None]:
-    """The unfinished cycle's detections (read again from the stream when it handed out too many to keep) with the
-    new ones, over both cycles' events."""
+    """The unfinished cycle's detections (read again from the stream when it handed out too many to keep) that it did
+    not bring up to date before it stopped, with the new ones, over both cycles' events. One it did bring up to date
+    comes again only if it changed since (then it is among the new ones)."""
     handed = unfinished.ids
     if handed is None:
         handed = {int(i) for i in read_changed_detections(client, unfinished.previous or 0, unfinished.cursor)[0]}
+    if unfinished.cursor is not None:
+        handed = handed - DeliveredMarks.load(read_context().get(CONTEXT_DELIVERED_KEY)).up_to(unfinished.cursor)
     merged = sorted(handed | {int(i) for i in ids})
     return [str(i) for i in merged], unfinished.previous, max(end or 0, unfinished.cursor or 0)
 
@@ -1256,6 +1259,10 @@ class DeliveredMarks:
         """Where this detection's news start: the end it was last brought up to, else the cycle's start."""
         delivered = [cursor for cursor, ids in self.levels.items() if detection_id in ids]
         return max([*delivered, previous]) if previous is not None else (max(delivered) if delivered else None)
+
+    def up_to(self, cursor: int) -> set[int]:
+        """The detections brought up to `cursor` or later."""
+        return set().union(*(ids for end, ids in self.levels.items() if end >= cursor))
 
     def with_delivered(self, detection_id: int, cursor: int, previous: int | None) -> "DeliveredMarks":
         kept = {c: set(ids) for c, ids in self.levels.items() if previous is None or c > previous}
@@ -1434,7 +1441,7 @@ def update_remote_system(client: VectraClient, settings: Settings, args: dict) -
     update = OutgoingUpdate(client, settings, detection_id, incident, parsed.delta or {})
     if _reopened_now(parsed):
         update.push_reopen(inbound)
-        if direction == "Both":  # what Vectra changed while the incident was closed reaches it in the next cycle
+        if direction == "Both" and inbound != "reopen":  # what Vectra changed while it was closed reaches it next cycle
             PullAgain.note_reopened(detection_id)
     if parsed.incident_changed:
         update.push_fields()

@@ -279,6 +279,19 @@ def test_a_cycle_asked_again_hands_out_its_detections_again_with_the_new_ones(ve
     assert api_calls(vectra) == []
 
 
+def test_a_cycle_asked_again_leaves_out_what_it_brought_up_to_date_before_it_stopped(vectra, platform):
+    """Detection 5 was pulled before the cycle failed on 6: asked again, only 6 comes, with the new 9; 5 comes again
+    only if it changed since (then fetch noted it among the new ones)."""
+    platform.put("changed", noted(50, 102, {5, 6, 7}))
+    assert modified(LAST_UPDATE) == ["5", "6", "7"]
+    serve_events(vectra, [event(101, "adjust", 5)])
+    remote_data("5")
+    platform.put("changed", noted(102, 110, {9}))
+    assert modified(LAST_UPDATE) == ["6", "7", "9"]
+    platform.put("changed", noted(110, 115, {5}))
+    assert modified(LAST_UPDATE) == ["5", "6", "7", "9"]  # asked again once more: 5 changed after its pull
+
+
 def test_a_cycle_too_large_to_remember_is_read_again_from_the_stream_when_asked_again(vectra, platform):
     """Past 1000 detections a cycle keeps only its range (the mirror run stays small); asked again, it reads that
     range of the stream again."""
@@ -907,6 +920,13 @@ def test_the_pull_of_a_reopened_incident_brings_what_vectra_did_since_its_last_u
     assert delivered_notes(response) == ["Note: second"]  # N1 came before the incident's last update
     assert incident_changes(response) == []
     assert response.mirrored_object["investigation_status"] == "escalated"
+
+
+def test_a_reopen_that_came_from_vectra_is_not_pulled_again(detection, platform):
+    """Incoming mirroring reopened the incident from the latest events: there is nothing to catch up with."""
+    platform.put("inbound", {"7": "reopen"})
+    push(REOPENED)
+    assert platform.stored("pull_again") is None
 
 
 def test_a_reopen_of_an_incident_not_mirrored_in_is_not_pulled(detection, platform):
