@@ -45,16 +45,28 @@ def faketime_library() -> Path:
     return library
 
 
+FAKETIME_VARIABLES = ("LD_PRELOAD", "FAKETIME", "DONT_FAKE_MONOTONIC")
+
+
+def real_environment() -> dict[str, str]:
+    """This process's environment without a clock shift (it may itself run under one: the suite tests this tool)."""
+    return {name: value for name, value in os.environ.items() if name not in FAKETIME_VARIABLES}
+
+
 def moved_environment(shift: str) -> dict[str, str]:
-    return {**os.environ, "LD_PRELOAD": str(faketime_library()), "FAKETIME": shift, "DONT_FAKE_MONOTONIC": "1"}
+    return {**real_environment(), "LD_PRELOAD": str(faketime_library()), "FAKETIME": shift, "DONT_FAKE_MONOTONIC": "1"}
+
+
+def clock_in(environment: dict[str, str]) -> float:
+    return float(subprocess.run([sys.executable, "-c", "import time; print(time.time())"], env=environment,
+                                check=True, capture_output=True, text=True).stdout)
 
 
 def check_moved(shift: str) -> float:
-    """The clock a child process sees, minus the real one; fails unless it is the shift."""
-    real = time.time()
-    seen = float(subprocess.run([sys.executable, "-c", "import time; print(time.time())"], env=moved_environment(shift),
-                                check=True, capture_output=True, text=True).stdout)
-    moved = seen - real
+    """The clock a child process sees with the shift, minus the one a child sees without; fails unless it is the
+    shift."""
+    real = clock_in(real_environment())
+    moved = clock_in(moved_environment(shift)) - real
     if abs(moved - shift_seconds(shift)) > TOLERANCE_S:
         raise SystemExit(f"the clock did not move by {shift}: a child process saw {moved:+.0f} s")
     return moved
@@ -62,7 +74,7 @@ def check_moved(shift: str) -> float:
 
 def run_moved(shift: str, command: list[str]) -> int:
     moved = check_moved(shift)
-    seen = time.strftime("%Y-%m-%d", time.gmtime(time.time() + moved))
+    seen = time.strftime("%Y-%m-%d", time.gmtime(clock_in(real_environment()) + moved))
     print(f"== clock moved {shift} (the processes see {seen}): {' '.join(command)}", flush=True)
     return subprocess.run(command, env=moved_environment(shift), cwd=ROOT).returncode
 
