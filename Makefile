@@ -6,7 +6,7 @@
 #   make validate  demisto-sdk validate with the full offline rule set (validation_config.toml)
 #   make pack      build/uploadable_packs/VectraRUX.zip (+ the unified integration YAMLs, API module inlined)
 #   make bench     benchmarks on the emulator: build/bench.json and build/bench.png
-#   make test-clock  the suite without its end-to-end tests with the machine's clock moved 1 and 5 years ahead
+#   make test-clock  the suite without its end-to-end tests (pack folders included) with the clock moved 1 and 5 years ahead
 #   make soak      MINUTES=10: every job of an instance at once against the emulator, with faults (build/soak.json)
 #   make docs      regenerate the READMEs: integration (YAML + live command examples), scripts, playbooks
 
@@ -53,7 +53,8 @@ content-ci: venv
 # libfaketime moves the wall clock of every process the suite starts (SHIFTS="+30d" for another date).
 SHIFTS ?= +400d +1826d
 test-clock: venv
-	$(PY) -m tools.moved_clock $(foreach shift,$(SHIFTS),--shift=$(shift))
+	$(PY) -m tools.moved_clock $(foreach shift,$(SHIFTS),--shift=$(shift)) -- $(PY) -m pytest -m "not e2e"
+	$(PY) -m tools.moved_clock $(foreach shift,$(SHIFTS),--shift=$(shift)) -- $(PY) -m tools.content_ci.folders
 
 validate: venv
 	$(BIN)/demisto-sdk validate -a --config-path validation_config.toml
