@@ -1544,10 +1544,13 @@ def top_level_tidy(record: dict) -> dict:
 
 
 def context_results(prefix: str, outputs: dict | list[dict], readable: str, raw: Any,
-                    tidy: Callable[[Any], Any] = remove_empty_elements) -> CommandResults:
+                    tidy: Callable[[Any], Any] = remove_empty_elements, single: bool = False) -> CommandResults:
     """Every command's context is built here, as the published integration builds it, so that the same Vectra answer
     leaves the same context: None, [] and {} dropped at every depth (the platform's remove_empty_elements), a command
-    about one record writing it as an object and a listing writing a list, under the path's published key."""
+    about one record (`single`: added, updated, described) writing it as an object and a listing writing a list, under
+    the path's published key."""
+    if single and isinstance(outputs, list):
+        outputs = outputs[0]
     return CommandResults(outputs_prefix=prefix, outputs_key_field=CONTEXT_KEYS[prefix], outputs=tidy(outputs),
                           readable_output=readable, raw_response=raw)
 
@@ -1705,10 +1708,9 @@ NOTE_HEADERS = ["note_id", "note", "created_by", "date_created", "modified_by", 
 
 
 def note_results(target: Target, notes: list[dict], title: str, raw: Any, single: bool = False) -> CommandResults:
-    """`single`: the command is about one note (added, updated), written as an object; a note list as a list."""
+    """`single`: one note (added, updated); a note list otherwise."""
     records = [note_record(target, note) for note in notes]
-    return context_results(f"{target.prefix}.Notes", records[0] if single else records, table(title, records, NOTE_HEADERS),
-                           raw)
+    return context_results(f"{target.prefix}.Notes", records, table(title, records, NOTE_HEADERS), raw, single=single)
 
 
 def note_list(client: VectraClient, args: dict, kind: str) -> CommandResults:
@@ -1820,10 +1822,10 @@ ENTITY_HEADERS = ["ID", "Name", "Type", "Urgency", "Importance", "Prioritized", 
 
 
 def entity_results(entities: list[dict], settings: Settings, title: str, raw: Any, single: bool = False) -> CommandResults:
-    """`single`: the command is about one entity (describe), written as an object; a listing as a list."""
+    """`single`: one entity (describe); a listing otherwise."""
     records = [entity_record(e) for e in entities]
-    return context_results("Vectra.Entity", records[0] if single else records,
-                           table(title, entity_rows(entities, settings), ENTITY_HEADERS), raw)
+    return context_results("Vectra.Entity", records, table(title, entity_rows(entities, settings), ENTITY_HEADERS), raw,
+                           single=single)
 
 
 def entity_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -1929,11 +1931,10 @@ ASSIGNMENT_HEADERS = ["Assignment ID", "Entity", "Assigned To", "Assigned By", "
 
 def assignment_results(assignments: list[dict], settings: Settings, title: str, raw: Any,
                        single: bool = False) -> CommandResults:
-    """`single`: the command is about one assignment (added, reassigned, resolved), written as an object; a listing as
-    a list."""
+    """`single`: one assignment (added, reassigned, resolved); a listing otherwise."""
     records = [assignment_record(a) for a in assignments]
-    return context_results("Vectra.Entity.Assignments", records[0] if single else records,
-                           table(title, assignment_rows(assignments, settings), ASSIGNMENT_HEADERS), raw)
+    return context_results("Vectra.Entity.Assignments", records,
+                           table(title, assignment_rows(assignments, settings), ASSIGNMENT_HEADERS), raw, single=single)
 
 
 def assignment_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
@@ -2019,13 +2020,13 @@ def group_member_names(group: dict) -> list[str]:
 
 
 def group_results(groups: list[dict], title: str, raw: Any, single: bool = False) -> CommandResults:
-    """`single`: the command is about one group (assign, unassign), written as an object; a listing as a list."""
+    """`single`: one group (assign, unassign); a listing otherwise."""
     records = [{"group_id": g.get("id"), **g} for g in groups]
     rows = [{"Group ID": g.get("id"), "Name": g.get("name"), "Type": g.get("type"), "Importance": g.get("importance"),
              "Description": g.get("description"), "Members": ", ".join(group_member_names(g)),
              "Last Modified": g.get("last_modified"), "Last Modified By": g.get("last_modified_by")} for g in groups]
     headers = ["Group ID", "Name", "Type", "Importance", "Description", "Members", "Last Modified", "Last Modified By"]
-    return context_results("Vectra.Group", records[0] if single else records, table(title, rows, headers), raw)
+    return context_results("Vectra.Group", records, table(title, rows, headers), raw, single=single)
 
 
 def group_list_command(client: VectraClient, settings: Settings, args: dict) -> CommandResults:
