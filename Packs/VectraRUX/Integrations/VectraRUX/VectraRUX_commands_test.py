@@ -59,8 +59,8 @@ def frozen():
         yield
 
 
-@pytest.fixture
-def integration_context(mocker) -> dict:
+def keep_integration_context(mocker) -> dict:
+    """The instance's integration context, kept in a dict between the runs of a test as the platform keeps it."""
     stored: dict = {}
 
     def replace(context: dict) -> None:
@@ -72,13 +72,23 @@ def integration_context(mocker) -> dict:
     return stored
 
 
-@pytest.fixture
-def vectra(mocker, requests_mock, integration_context, monkeypatch, tmp_path) -> Platform:
-    monkeypatch.chdir(tmp_path)  # where fileResult writes the files it returns
+def configured_instance(mocker, requests_mock) -> Platform:
+    """An instance with its parameters, Vectra's token endpoint answering."""
     mocker.patch.object(demisto, "params", return_value=PARAMS)
     mocker.patch.object(demisto, "error")  # return_error logs its message with demisto.error, which prints in the mock
     requests_mock.post(f"{SERVER}/oauth2/token", json=TOKEN)
     return Platform(mocker, requests_mock)
+
+
+@pytest.fixture
+def integration_context(mocker) -> dict:
+    return keep_integration_context(mocker)
+
+
+@pytest.fixture
+def vectra(mocker, requests_mock, integration_context, monkeypatch, tmp_path) -> Platform:
+    monkeypatch.chdir(tmp_path)  # where fileResult writes the files it returns
+    return configured_instance(mocker, requests_mock)
 
 
 def context_key(prefix: str, *key_fields: str) -> str:

@@ -9,21 +9,16 @@ written there as facts: the context key (the published outputs_key_field), wheth
 an object or a listing as a list, and the value (empty elements dropped as the published integration drops them).
 """
 
-import contextlib
 import json
 from pathlib import Path
 
-import demistomock as demisto
 import pytest
-import VectraRUX
 from freezegun import freeze_time
+from VectraRUX_commands_test import ERROR_ENTRY, SERVER, Platform, configured_instance, keep_integration_context
 
 TEST_DATA = Path(__file__).parent / "test_data"
 CASES = json.loads((TEST_DATA / "published_contexts.json").read_text())["cases"]
 RECONSTRUCTED = json.loads((TEST_DATA / "published_reconstructed_answers.json").read_text())
-SERVER = "https://vectra.example"
-PARAMS = {"server_url": SERVER, "credentials": {"identifier": "client-id", "password": "client-secret"}}
-ERROR_ENTRY = 4
 
 
 def answer_body(answer: dict):
@@ -40,40 +35,24 @@ def cases_expecting(kind: str) -> list:
 
 
 @pytest.fixture
-def results(mocker, requests_mock):
-    """The platform around one command run: the instance's parameters, an integration context kept in a dict, Vectra
-    (the token and each answer of the case) and the War Room entries the run returns."""
-    stored: dict = {}
-
-    def replace(context: dict) -> None:
-        stored.clear()
-        stored.update(context)
-
-    mocker.patch.object(demisto, "getIntegrationContext", side_effect=lambda: dict(stored))
-    mocker.patch.object(demisto, "setIntegrationContext", side_effect=replace)
-    mocker.patch.object(demisto, "params", return_value=PARAMS)
-    mocker.patch.object(demisto, "error")  # return_error logs its message with demisto.error, which prints in the mock
-    requests_mock.post(f"{SERVER}/oauth2/token", json={"access_token": "access-token", "expires_in": 3600})
-    return mocker.patch.object(demisto, "results")
+def platform(mocker, requests_mock) -> Platform:
+    """The instance of the commands' tests: its parameters, an integration context kept in a dict, Vectra's token."""
+    keep_integration_context(mocker)
+    return configured_instance(mocker, requests_mock)
 
 
-def replay(mocker, requests_mock, results, case: dict) -> dict:
+def replay(platform: Platform, requests_mock, case: dict) -> dict:
     """Run the case's command on its answers; the one entry it returns."""
     for answer in case["answers"]:
         requests_mock.register_uri(answer["method"], f"{SERVER}{answer['path']}", json=answer_body(answer))
-    mocker.patch.object(demisto, "command", return_value=case["command"])
-    mocker.patch.object(demisto, "args", return_value=case["args"])
-    with contextlib.suppress(SystemExit):  # an error entry ends the run
-        VectraRUX.main()
-    assert results.call_count == 1
-    return results.call_args.args[0]
+    return platform.run(case["command"], case["args"])
 
 
 @freeze_time("2023-09-05T12:00:00Z")  # when the answers were recorded: relative arguments ("2 days") count from here
 @pytest.mark.parametrize("case", cases_expecting("key"))
-def test_a_recorded_answer_leaves_the_published_context(mocker, requests_mock, results, case):
+def test_a_recorded_answer_leaves_the_published_context(platform, requests_mock, case):
     expected = case["expected"]
-    entry = replay(mocker, requests_mock, results, case)
+    entry = replay(platform, requests_mock, case)
     assert list(entry["EntryContext"]) == [expected["key"]]
     written = entry["EntryContext"][expected["key"]]
     assert isinstance(written, dict if expected["shape"] == "object" else list)
@@ -81,8 +60,8 @@ def test_a_recorded_answer_leaves_the_published_context(mocker, requests_mock, r
 
 
 @pytest.mark.parametrize("case", cases_expecting("error"))
-def test_a_refused_tag_change_is_an_error_that_leaves_no_context(mocker, requests_mock, results, case):
-    entry = replay(mocker, requests_mock, results, case)
+def test_a_refused_tag_change_is_an_error_that_leaves_no_context(platform, requests_mock, case):
+    entry = replay(platform, requests_mock, case)
     assert entry["Type"] == ERROR_ENTRY and case["expected"]["error"] in entry["Contents"]
     assert not entry["EntryContext"]
 
